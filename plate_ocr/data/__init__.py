@@ -1,0 +1,1 @@
+"""Plate data: sources (crops, full CCPD photos, synthetic), transforms and the DataModule."""

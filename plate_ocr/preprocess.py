@@ -1,0 +1,30 @@
+"""The one preprocessing path shared by training, evaluation, prediction and export."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import torch
+
+# Pixel values are mapped from [0, 255] to [-1, 1], as in the seed notebook (Normalize(0.5, 0.5)).
+PIXEL_MEAN = 0.5
+PIXEL_STD = 0.5
+
+
+def to_model_size(image: np.ndarray, image_size: tuple[int, int]) -> torch.Tensor:
+    """Resize an RGB (HxWx3) or grayscale (HxW) uint8 image to a 1xHxW uint8 grayscale tensor."""
+    height, width = image_size
+    if image.ndim == 3:
+        image = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    resized = cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
+    return torch.from_numpy(np.ascontiguousarray(resized)).unsqueeze(0)
+
+
+def normalize(images: torch.Tensor) -> torch.Tensor:
+    """uint8 pixels (any shape) to the float range the network expects."""
+    return (images.float() / 255.0 - PIXEL_MEAN) / PIXEL_STD
+
+
+def preprocess(image: np.ndarray, image_size: tuple[int, int]) -> torch.Tensor:
+    """An RGB or grayscale uint8 image to the network's 1xHxW float input."""
+    return normalize(to_model_size(image, image_size))
