@@ -1,0 +1,55 @@
+"""Evaluate a checkpoint: `python evaluate.py ckpt=PATH [data=...]` (see conf/evaluate.yaml).
+
+Model, alphabet and preprocessing are rebuilt from the checkpoint. Writes metrics.json,
+predictions.csv and errors.png to the run dir and prints the report.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import hydra
+import pytorch_lightning as pl
+from omegaconf import DictConfig
+from PIL import Image
+
+from plate_ocr import report
+from plate_ocr.checkpoints import load_recognizer
+from plate_ocr.visualize import error_grid
+
+
+def evaluate(cfg: DictConfig) -> dict:
+    """Predict the test split, write the report files and return the metrics summary."""
+    if cfg.seed is not None:
+        pl.seed_everything(cfg.seed, workers=True)
+    model = load_recognizer(cfg.ckpt)
+    datamodule = hydra.utils.instantiate(cfg.data, image_size=model.image_size, alphabet=model.charset.alphabet)
+    datamodule.setup("test")
+    trainer: pl.Trainer = hydra.utils.instantiate(cfg.trainer, logger=False, enable_checkpointing=False)
+    batches = trainer.predict(model, dataloaders=datamodule.test_dataloader())
+    rows = [row for batch in batches for row in batch]
+    report.add_distances(rows)
+    summary = report.summarize(rows)
+    print(report.format_report(summary, report.confusions(rows), cfg.num_confusions))
+
+    output_dir = Path(cfg.paths.output_dir)
+    report.write_metrics(summary, output_dir / "metrics.json")
+    report.write_predictions(rows, output_dir / "predictions.csv")
+    source = datamodule.split("test").source
+    worst = report.worst(rows, cfg.num_error_examples)
+    grid = error_grid(
+        [source[i].image for i in worst], [rows[i]["label"] for i in worst], [rows[i]["prediction"] for i in worst]
+    )
+    Image.fromarray(grid).save(output_dir / "errors.png")
+    print(f"wrote metrics.json, predictions.csv and errors.png to {output_dir}")
+    return summary
+
+
+@hydra.main(version_base="1.3", config_path="conf", config_name="evaluate")
+def main(cfg: DictConfig) -> float:
+    """Hydra entry point; returns the accuracy."""
+    return evaluate(cfg)["accuracy"]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+"""The one LightningDataModule: splits come from a source builder chosen by the `data` config group."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import pytorch_lightning as pl
+from torch.utils.data import DataLoader
+
+from plate_ocr.charset import DEFAULT_ALPHABET, Charset
+from plate_ocr.data.dataset import Augment, PlateDataset, collate_plates
+from plate_ocr.data.records import PlateSample
+
+SourceBuilder = Callable[..., dict[str, Sequence[PlateSample]]]
+# The splits each Lightning stage reads.
+STAGE_SPLITS = {"fit": ("train", "val"), "validate": ("val",), "test": ("test",), "predict": ("test",)}
+
+
+class PlateDataModule(pl.LightningDataModule):
+    """Wraps the train/val/test splits of one data layout, with augmentation on train only."""
+
+    def __init__(
+        self,
+        sources: SourceBuilder,
+        batch_size: int = 128,
+        eval_batch_size: int = 256,
+        num_workers: int = 2,
+        augment: Augment | None = None,
+        image_size: tuple[int, int] = (32, 128),
+        alphabet: str = DEFAULT_ALPHABET,
+    ) -> None:
+        super().__init__()
+        self.build_sources = sources
+        self.batch_size = batch_size
+        self.eval_batch_size = eval_batch_size
+        self.num_workers = num_workers
+        self.augment = augment
+        self.image_size = tuple(image_size)
+        self.charset = Charset(alphabet)
+        self.datasets: dict[str, PlateDataset] = {}
+
+    def setup(self, stage: str | None = None) -> None:
+        """Build the splits this stage needs (all of them when `stage` is None), once each."""
+        wanted = STAGE_SPLITS.get(stage, ("train", "val", "test"))
+        missing = [split for split in wanted if split not in self.datasets]
+        if not missing:
+            return
+        for split, source in self.build_sources(splits=missing).items():
+            augment = self.augment if split == "train" else None
+            self.datasets[split] = PlateDataset(source, self.charset, self.image_size, augment)
+
+    def split(self, name: str) -> PlateDataset:
+        """The dataset of one split, with a clear error when this data layout has none."""
+        if name not in self.datasets:
+            raise ValueError(f"this data config has no '{name}' split (it has: {', '.join(self.datasets)})")
+        return self.datasets[name]
+
+    def _loader(self, split: str, shuffle: bool) -> DataLoader:
+        return DataLoader(
+            self.split(split),
+            batch_size=self.batch_size if split == "train" else self.eval_batch_size,
+            shuffle=shuffle,
+            num_workers=self.num_workers,
+            collate_fn=collate_plates,
+            persistent_workers=self.num_workers > 0,
+            drop_last=False,
+        )
+
+    def train_dataloader(self) -> DataLoader:
+        return self._loader("train", shuffle=True)
+
+    def val_dataloader(self) -> DataLoader:
+        return self._loader("val", shuffle=False)
+
+    def test_dataloader(self) -> DataLoader:
+        return self._loader("test", shuffle=False)
+
+    def predict_dataloader(self) -> DataLoader:
+        return self._loader("test", shuffle=False)

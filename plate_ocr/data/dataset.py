@@ -1,0 +1,59 @@
+"""Turns any plate source into network-ready tensors, and batches them for CTC."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import torch
+from torch.utils.data import Dataset
+
+from plate_ocr.charset import Charset
+from plate_ocr.data.records import PlateSample
+from plate_ocr.preprocess import normalize, to_model_size
+
+Augment = Callable[[torch.Tensor], torch.Tensor]
+
+
+class PlateDataset(Dataset):
+    """Resizes, augments (uint8, at model size) and normalises the samples of a source; encodes labels."""
+
+    def __init__(
+        self,
+        source: Sequence[PlateSample],
+        charset: Charset,
+        image_size: tuple[int, int],
+        augment: Augment | None = None,
+    ) -> None:
+        self.source = source
+        self.charset = charset
+        self.image_size = image_size
+        self.augment = augment
+
+    def __len__(self) -> int:
+        return len(self.source)
+
+    def __getitem__(self, index: int) -> dict:
+        sample = self.source[index]
+        image = to_model_size(sample.image, self.image_size)
+        if self.augment is not None:
+            image = self.augment(image)
+        record = sample.record
+        return {
+            "image": normalize(image),
+            "target": torch.tensor(self.charset.encode(record.label, source=record.path), dtype=torch.long),
+            "label": record.label,
+            "path": record.path,
+            "subset": record.subset,
+        }
+
+
+def collate_plates(items: list[dict]) -> dict:
+    """Stack images; concatenate targets with per-sample lengths (7- and 8-character plates mix)."""
+    return {
+        "images": torch.stack([item["image"] for item in items]),
+        "targets": torch.cat([item["target"] for item in items]),
+        "target_lengths": torch.tensor([len(item["target"]) for item in items], dtype=torch.long),
+        "labels": [item["label"] for item in items],
+        "paths": [item["path"] for item in items],
+        "subsets": [item["subset"] for item in items],
+    }

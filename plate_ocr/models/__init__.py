@@ -1,0 +1,1 @@
+"""Plain nn.Module recognisers; no Lightning inside."""

@@ -1,0 +1,84 @@
+"""Pictures of what the model gets wrong: crops with label and prediction drawn under them."""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from PIL import Image, ImageDraw
+
+from plate_ocr.fonts import cjk_font
+from plate_ocr.preprocess import PIXEL_MEAN, PIXEL_STD
+
+
+@dataclass(order=True)
+class ErrorExample:
+    """A misread plate; examples order by edit distance so the worst sort last."""
+
+    image: torch.Tensor = field(compare=False)
+    label: str = field(compare=False)
+    prediction: str = field(compare=False)
+    distance: int
+
+
+class WorstErrors:
+    """Keeps the `capacity` misreads with the largest edit distance seen since the last reset."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._heap: list[tuple[int, int, ErrorExample]] = []
+        self._order = itertools.count()
+
+    def reset(self) -> None:
+        self._heap.clear()
+
+    def add(self, example: ErrorExample) -> None:
+        entry = (example.distance, -next(self._order), example)
+        if len(self._heap) < self.capacity:
+            heapq.heappush(self._heap, entry)
+        elif self.capacity:
+            heapq.heappushpop(self._heap, entry)
+
+    def __len__(self) -> int:
+        return len(self._heap)
+
+    def examples(self) -> list[ErrorExample]:
+        """Worst first; among equals, the one seen first comes first."""
+        return [entry[2] for entry in sorted(self._heap, reverse=True)]
+
+    def grid(self, columns: int = 4) -> np.ndarray:
+        """An RGB uint8 grid of the kept examples, label and prediction under each."""
+        return error_grid(
+            [e.image for e in self.examples()], [e.label for e in self.examples()],
+            [e.prediction for e in self.examples()], columns,
+        )
+
+
+def to_pixels(image: torch.Tensor) -> np.ndarray:
+    """A normalised 1xHxW network input back to an HxW uint8 picture."""
+    pixels = (image.float().squeeze(0) * PIXEL_STD + PIXEL_MEAN).clamp(0, 1) * 255
+    return pixels.round().byte().numpy()
+
+
+def error_grid(
+    images: list[torch.Tensor | np.ndarray], labels: list[str], predictions: list[str], columns: int = 4,
+    cell_width: int = 256,
+) -> np.ndarray:
+    """Tile images (normalised tensors or uint8 arrays) with 'label → prediction' captions."""
+    font = cjk_font(18)
+    rows = max(1, -(-len(images) // columns))
+    cell_image_height = cell_width // 4
+    cell_height = cell_image_height + 26
+    canvas = Image.new("RGB", (columns * cell_width, rows * cell_height), "white")
+    draw = ImageDraw.Draw(canvas)
+    for n, (image, label, prediction) in enumerate(zip(images, labels, predictions)):
+        pixels = to_pixels(image) if isinstance(image, torch.Tensor) else image
+        tile = Image.fromarray(pixels).convert("RGB").resize((cell_width - 8, cell_image_height))
+        x, y = (n % columns) * cell_width, (n // columns) * cell_height
+        canvas.paste(tile, (x + 4, y + 2))
+        colour = "darkgreen" if label == prediction else "red"
+        draw.text((x + 4, y + cell_image_height + 3), f"{label} → {prediction or '(empty)'}", fill=colour, font=font)
+    return np.asarray(canvas)

@@ -1,0 +1,56 @@
+"""Train a plate reader: `python train.py [group=option ...] [key=value ...]` (see conf/train.yaml)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import hydra
+import pytorch_lightning as pl
+from omegaconf import DictConfig
+
+from plate_ocr.checkpoints import init_weights
+from plate_ocr.system import PlateRecognizer
+
+
+def instantiate_all(config: DictConfig | None) -> list:
+    """Instantiate every entry of a group like `callbacks` or `logger` (empty when null)."""
+    return [hydra.utils.instantiate(node) for node in (config or {}).values() if node is not None]
+
+
+def train(cfg: DictConfig) -> dict[str, float]:
+    """Fit, then test the best checkpoint; returns the final metrics (also written to metrics.json)."""
+    if cfg.seed is not None:
+        pl.seed_everything(cfg.seed, workers=True)
+    model: PlateRecognizer = hydra.utils.instantiate(cfg.model)
+    if cfg.init_from:
+        init_weights(model, cfg.init_from)
+    datamodule = hydra.utils.instantiate(
+        cfg.data,
+        augment=hydra.utils.instantiate(cfg.augment),
+        image_size=model.image_size,
+        alphabet=model.charset.alphabet,
+    )
+    trainer: pl.Trainer = hydra.utils.instantiate(
+        cfg.trainer, callbacks=instantiate_all(cfg.get("callbacks")), logger=instantiate_all(cfg.get("logger"))
+    )
+    trainer.fit(model, datamodule=datamodule, ckpt_path=cfg.ckpt_path)
+    metrics = {name: float(value) for name, value in trainer.callback_metrics.items()}
+    if cfg.test:
+        best = trainer.checkpoint_callback.best_model_path if trainer.checkpoint_callback else ""
+        trainer.test(model, datamodule=datamodule, ckpt_path=best or None, weights_only=True)
+        metrics |= {name: float(value) for name, value in trainer.callback_metrics.items()}
+    if trainer.is_global_zero:
+        output = Path(cfg.paths.output_dir) / "metrics.json"
+        output.write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
+    return metrics
+
+
+@hydra.main(version_base="1.3", config_path="conf", config_name="train")
+def main(cfg: DictConfig) -> float | None:
+    """Hydra entry point; returns `optimized_metric` for sweepers."""
+    return train(cfg).get(cfg.optimized_metric)
+
+
+if __name__ == "__main__":
+    main()
