@@ -1,0 +1,64 @@
+from pathlib import Path
+
+import hydra
+import pytest
+from hydra import compose, initialize_config_dir
+from omegaconf import OmegaConf, open_dict
+
+from plate_ocr.system import PlateRecognizer
+
+CONF = Path(__file__).resolve().parents[1] / "conf"
+GROUPS = ["data", "augment", "model", "trainer", "callbacks", "logger", "experiment", "debug"]
+
+
+def options(group: str) -> list[str]:
+    return sorted(path.stem for path in (CONF / group).glob("*.yaml"))
+
+
+def compose_train(*overrides: str):
+    with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
+        return compose("train", overrides=list(overrides), return_hydra_config=True)
+
+
+@pytest.mark.parametrize(("group", "option"), [(g, o) for g in GROUPS for o in options(g)])
+def test_every_option_composes(group, option):
+    cfg = compose_train(f"{group}={option}")
+    OmegaConf.resolve(cfg.model)
+    OmegaConf.resolve(cfg.data)
+    assert cfg.trainer._target_ == "pytorch_lightning.Trainer"
+    assert cfg.data._target_ == "plate_ocr.data.datamodule.PlateDataModule"
+
+
+def test_evaluate_config_composes_with_every_data_option():
+    with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
+        for option in options("data"):
+            cfg = compose("evaluate", overrides=[f"data={option}", "ckpt=x.ckpt"])
+            assert cfg.data.sources._target_.startswith("plate_ocr.data.sources.")
+
+
+@pytest.mark.parametrize("option", options("augment"))
+def test_augmentations_keep_uint8_shape(option):
+    import torch
+
+    augment = hydra.utils.instantiate(compose_train(f"augment={option}").augment)
+    image = torch.randint(0, 256, (1, 32, 128), dtype=torch.uint8)
+    out = augment(image)
+    assert out.shape == image.shape and out.dtype == torch.uint8
+
+
+@pytest.mark.parametrize("option", options("model"))
+def test_models_instantiate_with_plain_hyperparameters(option):
+    cfg = compose_train(f"model={option}")
+    with open_dict(cfg):
+        cfg.trainer.max_epochs = 3
+    model: PlateRecognizer = hydra.utils.instantiate(cfg.model)
+    for value in model.hparams.values():
+        assert isinstance(value, (dict, list, str, int, float, type(None)))
+
+
+def test_experiment_seed_is_the_notebook_setting():
+    cfg = compose_train("experiment=seed", "data.root=/data")
+    assert cfg.model.net.channels == [64, 128, 256, 512, 1024]
+    assert cfg.data.batch_size == 256 and cfg.trainer.max_epochs == 10
+    assert cfg.model.optimizer._target_ == "torch.optim.Adam" and cfg.model.scheduler is None
+    assert [t._target_.rsplit(".", 1)[1] for t in cfg.augment.transforms] == ["RandomPerspective", "RandomRotation"]

@@ -1,0 +1,71 @@
+"""End-to-end: the entry points as users run them, on tiny synthetic data."""
+
+import json
+
+import pytest
+import torch
+
+from tests.conftest import TINY_SYNTH, run_entry
+
+pytestmark = pytest.mark.slow
+
+
+def test_one_batch_fast_dev_run(tmp_path):
+    run_entry("train.py", "debug=fdr", *TINY_SYNTH, f"hydra.run.dir={tmp_path}")
+
+
+def test_train_then_evaluate_round_trip(tmp_path):
+    train_dir, eval_dir = tmp_path / "train", tmp_path / "eval"
+    run_entry("train.py", "debug=limit", *TINY_SYNTH, f"hydra.run.dir={train_dir}")
+    trained = json.loads((train_dir / "metrics.json").read_text())
+    checkpoints = train_dir / "checkpoints"
+    assert (checkpoints / "last.ckpt").is_file()
+    best = next(p for p in checkpoints.glob("epoch_*.ckpt"))
+
+    checkpoint = torch.load(best, weights_only=True)
+    assert checkpoint["hyper_parameters"]["image_size"] == [32, 128]
+    assert len(checkpoint["hyper_parameters"]["alphabet"]) == 67
+
+    result = run_entry("evaluate.py", f"ckpt={best}", *TINY_SYNTH, f"hydra.run.dir={eval_dir}")
+    evaluated = json.loads((eval_dir / "metrics.json").read_text(encoding="utf-8"))
+    assert evaluated["num_samples"] == 32
+    assert evaluated["accuracy"] == pytest.approx(trained["test/acc"], abs=1e-6)
+    assert evaluated["cer"] == pytest.approx(trained["test/cer"], abs=1e-6)
+    assert "accuracy" in result.stdout
+    assert (eval_dir / "errors.png").is_file()
+    header = (eval_dir / "predictions.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header == "file,label,prediction,edit_distance,confidence"
+
+
+def test_resume_from_last_checkpoint_continues_the_step_count(tmp_path):
+    first, resumed = tmp_path / "first", tmp_path / "resumed"
+    run_entry("train.py", "debug=limit", "trainer.max_epochs=1", *TINY_SYNTH, f"hydra.run.dir={first}")
+    last = first / "checkpoints" / "last.ckpt"
+    assert torch.load(last, weights_only=True)["global_step"] == 4
+    run_entry(
+        "train.py", "debug=limit", "trainer.max_epochs=2", f"ckpt_path={last}", *TINY_SYNTH,
+        f"hydra.run.dir={resumed}",
+    )
+    state = torch.load(resumed / "checkpoints" / "last.ckpt", weights_only=True)
+    assert state["global_step"] == 8 and state["epoch"] == 1
+
+
+def test_two_job_multirun_writes_a_summary(tmp_path):
+    result = run_entry(
+        "train.py", "-m", "debug=limit", "trainer.max_epochs=1", "augment=none,seed", *TINY_SYNTH,
+        f"hydra.sweep.dir={tmp_path}",
+    )
+    jobs = sorted(p.name for p in tmp_path.iterdir() if p.is_dir())
+    assert len(jobs) == 2 and all("augment=" in name for name in jobs)
+    summary = (tmp_path / "summary.md").read_text()
+    assert "augment=none" in summary and "augment=seed" in summary
+    assert "Sweep summary" in result.stdout
+
+
+def test_ddp_on_two_cpu_processes(tmp_path):
+    run_entry(
+        "train.py", "trainer=ddp", "trainer.accelerator=cpu", "trainer.devices=2", "debug=limit",
+        "trainer.max_epochs=1", *TINY_SYNTH, f"hydra.run.dir={tmp_path}",
+    )
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert "test/acc" in metrics
