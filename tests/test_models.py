@@ -5,7 +5,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from plate_ocr.models.crnn import CRNN
 
 NOTEBOOK = {"channels": (64, 128, 256, 512, 1024), "lstm_hidden": 512}
-SMALL = {"channels": (32, 64, 128, 192, 256), "lstm_hidden": 128}
+SMALL = {"channels": (16, 32, 64, 128, 256), "lstm_hidden": 128}
 
 
 def multiply_adds(model: torch.nn.Module) -> float:

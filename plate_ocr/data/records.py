@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,3 +23,11 @@ class PlateSample:
 
     image: np.ndarray
     record: PlateRecord
+
+
+def hold_out(records: list[PlateRecord], fraction: float, seed: int) -> tuple[list[PlateRecord], list[PlateRecord]]:
+    """Split records into (kept, held out) with a seeded shuffle; the held-out share is `fraction`."""
+    shuffled = records[:]
+    random.Random(seed).shuffle(shuffled)
+    count = max(1, round(len(shuffled) * fraction)) if fraction > 0 else 0
+    return sorted(shuffled[count:], key=lambda r: r.path), sorted(shuffled[:count], key=lambda r: r.path)

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import random
 from collections.abc import Sequence
 from pathlib import Path
 
+from plate_ocr.data.ccpd import CachedCcpdCrops, list_ccpd_split
 from plate_ocr.data.crops import CropFiles, list_crops
-from plate_ocr.data.records import PlateRecord, PlateSample
+from plate_ocr.data.records import PlateRecord, PlateSample, hold_out
 from plate_ocr.data.synth import PlateRenderer, SynthPlates
 
 Splits = dict[str, Sequence[PlateSample]]
 ALL_SPLITS = ("train", "val", "test")
-
-
-def hold_out(records: list[PlateRecord], fraction: float, seed: int) -> tuple[list[PlateRecord], list[PlateRecord]]:
-    """Split records into (kept, held out) with a seeded shuffle; the held-out share is `fraction`."""
-    shuffled = records[:]
-    random.Random(seed).shuffle(shuffled)
-    count = max(1, round(len(shuffled) * fraction)) if fraction > 0 else 0
-    return sorted(shuffled[count:], key=lambda r: r.path), sorted(shuffled[:count], key=lambda r: r.path)
 
 
 def require_root(root: str | None, layout: str) -> Path:
@@ -72,3 +64,21 @@ def synth_splits(
         "test": lambda: SynthPlates(test_size, renderer, seed=seed + 1),
     }
     return {split: builders[split]() for split in splits}
+
+
+def ccpd_splits(
+    root: str | None,
+    crop_size: tuple[int, int] = (48, 144),
+    cache_dir: str | None = None,
+    val_fraction: float = 0.1,
+    seed: int = 0,
+    splits: Sequence[str] = ALL_SPLITS,
+) -> Splits:
+    """The original CCPD release: plates rectified from their vertices, cached under `cache_dir`
+    (default DIR/.plate_ocr_cache)."""
+    path = require_root(root, "ccpd")
+    cache = Path(cache_dir) if cache_dir else path / ".plate_ocr_cache"
+    return {
+        split: CachedCcpdCrops(list_ccpd_split(path, split, val_fraction, seed), cache, tuple(crop_size))
+        for split in splits
+    }
