@@ -1,18 +1,32 @@
 import os
+import pickle
+import zlib
 
 import cv2
 import numpy as np
 import pytest
 
 from plate_ocr.data import ccpd
-from plate_ocr.data.ccpd import CachedCcpdCrops, list_ccpd_split, parse_ccpd_name, plate_from_indices, rectify_plate
+from plate_ocr.data.ccpd import (
+    CachedCcpdCrops,
+    list_ccpd_split,
+    parse_ccpd_name,
+    plate_from_indices,
+    rectify_plate,
+)
+from plate_ocr.data.crops import read_rgb
 
 README_EXAMPLE = "025-95_113-154&383_386&473-386&473_177&454_154&383_363&402-0_0_22_27_27_33_16-37-15.jpg"
 # Real names from the CCPD sample (../shared/data/ccpd-full-sample) and the plates their fields encode.
 REAL_NAMES = {
-    "00622964559386-91_90-226&433_358&500-360&494_230&484_231&438_361&448-0_0_22_10_27_31_29-121-11.jpg": "皖AYL375",
+    "00622964559386-91_90-226&433_358&500-360&494_230&484_231&438_361&448-0_0_22_10_27_31_29-121-11.jpg": (
+        "皖AYL375"
+    ),
     "01-0_1-249&528_393&586-392&584_249&586_250&530_393&528-0_0_25_27_7_26_29-131-21.jpg": "皖A13H25",
-    "0219683908046-89_84-126&620_414&687-414&688_144&694_122&619_392&613-0_0_1_25_25_26_3-36-29.jpg": "皖AB112D",
+    "01-3_9-252&503_396&561-396&561_257&553_252&503_391&511-11_4_26_32_29_31_33-110-7.jpg": "浙E28579",
+    "0219683908046-89_84-126&620_414&687-414&688_144&694_122&619_392&613-0_0_1_25_25_26_3-36-29.jpg": (
+        "皖AB112D"
+    ),
 }
 
 
@@ -31,98 +45,184 @@ def test_green_plate_field_has_eight_characters():
 
 @pytest.mark.parametrize(("name", "plate"), REAL_NAMES.items())
 def test_real_sample_names(name, plate):
-    assert parse_ccpd_name(f"ccpd_base/{name}").label == plate
+    assert parse_ccpd_name(f"/data/ccpd_base/{name}").label == plate
 
 
 @pytest.mark.parametrize(
     ("name", "field"),
-    [("025-95_113-154&383_386&473.jpg", "7"), ("025-95_113-154&383_386&473-x&473_1&4_1&3_3&4-0_0_1_1_1_1_1-37-15.jpg", "vertices"),
-     ("025-95_113-154&383_386&473-386&473_177&454_154&383_363&402-0_0_99_27_27_33_16-37-15.jpg", "plate")],
+    [
+        ("025-95_113-154&383_386&473.jpg", "7 '-'-separated fields"),
+        ("025-95-154&383_386&473-386&473_177&454_154&383_363&402-0_0_22_27_27_33_16-37-15.jpg", "tilt"),
+        ("025-95_113-154&383_386&473-x&473_1&4_1&3_3&4-0_0_1_1_1_1_1-37-15.jpg", "vertices"),
+        ("025-95_113-154&383_386&473-386&473_177&454_154&383-0_0_1_1_1_1_1-37-15.jpg", "vertices"),
+        ("025-95_113-154&383_386&473-386&473_177&454_154&383_363&402-0_0_99_27_27_33_16-37-15.jpg", "label"),
+        ("025-95_113-154&383_386&473-386&473_177&454_154&383_363&402-0_0_22_27-37-15.jpg", "label"),
+        (
+            "025-95_113-154&383_386&473-386&473_177&454_154&383_363&402-0_0_22_27_27_33_16-b-15.jpg",
+            "brightness",
+        ),
+    ],
 )
 def test_malformed_names_say_which_field(name, field):
-    with pytest.raises(ValueError, match=field):
+    with pytest.raises(ValueError, match=field) as error:
         parse_ccpd_name(name)
+    assert name in str(error.value)
 
 
-def test_rectify_recovers_a_known_quadrilateral():
-    # An upright 40x120 pattern (left half dark, a bright bar at the top) warped into a known quad.
-    pattern = np.full((40, 120, 3), 200, np.uint8)
-    pattern[:, :60] = 40
-    pattern[:6, :] = 255
-    quad_tl_tr_br_bl = np.float32([[100, 50], [260, 80], [250, 140], [90, 110]])
-    warp = cv2.getPerspectiveTransform(np.float32([[0, 0], [120, 0], [120, 40], [0, 40]]), quad_tl_tr_br_bl)
-    photo = cv2.warpPerspective(pattern, warp, (400, 200), flags=cv2.INTER_LINEAR)
-    tl, tr, br, bl = (tuple(int(round(v)) for v in p) for p in quad_tl_tr_br_bl)
-    crop = rectify_plate(photo, (br, bl, tl, tr), size=(40, 120))
+def upright_pattern(height, width):
+    """Asymmetric on both axes: a bright bar on top and a dark left half, so any flip shows."""
+    pattern = np.full((height, width, 3), 200, np.uint8)
+    pattern[:, : width // 2] = 40
+    pattern[: height // 6, :] = 255
+    return pattern
+
+
+@pytest.mark.parametrize("scale", [1, 3])  # plate as large as the crop, and three times larger
+def test_rectify_recovers_a_known_quadrilateral(scale):
+    pattern = upright_pattern(40 * scale, 120 * scale)
+    tl, tr, br, bl = (np.array(p) * scale for p in ([100, 50], [260, 80], [250, 140], [90, 110]))
+    corners = np.float32([[0, 0], [120 * scale, 0], [120 * scale, 40 * scale], [0, 40 * scale]])
+    warp = cv2.getPerspectiveTransform(corners, np.float32([tl, tr, br, bl]))
+    photo = cv2.warpPerspective(pattern, warp, (400 * scale, 200 * scale), flags=cv2.INTER_LINEAR)
+    vertices = [tuple(int(v) for v in p) for p in (br, bl, tl, tr)]  # CCPD order
+    crop = rectify_plate(photo, vertices, size=(40, 120))
+    expected = upright_pattern(40, 120)
     assert crop.shape == (40, 120, 3)
-    inner = (slice(8, 34), slice(4, 116))
-    assert np.abs(crop[inner].astype(int) - pattern[inner].astype(int)).mean() < 12
-    assert crop[2, 30:90].mean() > 220  # the bar stays on top: the crop is upright, not flipped
+    inner = (slice(8, 34), slice(4, 116))  # away from edges blurred by resampling
+    assert np.abs(crop[inner].astype(int) - expected[inner].astype(int)).mean() < 12
+    assert crop[2, 30:90].mean() > 220 and crop[20, 10:50].mean() < 70 and crop[20, 70:110].mean() > 170
 
 
-def write_photo(path, name: str) -> None:
-    path.mkdir(parents=True, exist_ok=True)
-    image = np.random.default_rng(len(name)).integers(0, 255, (200, 300, 3), dtype=np.uint8)
-    ok, data = cv2.imencode(".jpg", image)
-    (path / name).write_bytes(data.tobytes())
+def test_rectify_needs_four_vertices():
+    with pytest.raises(ValueError, match="4 vertices"):
+        rectify_plate(np.zeros((10, 10, 3), np.uint8), [(0, 0), (1, 1), (2, 2)])
 
 
-def ccpd_name(index: int, plate_field: str = "0_0_22_27_27_33_16") -> str:
-    return f"{index:03d}-90_90-10&10_200&80-190&70_20&75_15&20_185&15-{plate_field}-100-10.jpg"
+def ccpd_name(index, plate_field="0_0_22_27_27_33_16"):
+    return f"{index:03d}-90_90-10&10_80&40-80&40_10&40_10&10_80&10-{plate_field}-100-10.jpg"
 
 
-def test_splits_from_split_files(tmp_path):
+def write_photo(folder, name):
+    folder.mkdir(parents=True, exist_ok=True)
+    image = np.random.default_rng(zlib.crc32(name.encode())).integers(0, 255, (50, 90, 3), dtype=np.uint8)
+    _, data = cv2.imencode(".jpg", image)
+    (folder / name).write_bytes(data.tobytes())
+
+
+def test_splits_from_split_files_ignore_per_subset_lists(tmp_path):
     for i in range(3):
         write_photo(tmp_path / "ccpd_base", ccpd_name(i))
     write_photo(tmp_path / "ccpd_blur", ccpd_name(9))
-    (tmp_path / "splits").mkdir()
-    (tmp_path / "splits" / "train.txt").write_text(f"ccpd_base/{ccpd_name(0)}\nccpd_base/{ccpd_name(1)}\n")
-    (tmp_path / "splits" / "test.txt").write_text(f"ccpd_blur/{ccpd_name(9)}\n")
+    splits = tmp_path / "splits"
+    splits.mkdir()
+    (splits / "train.txt").write_text(f"ccpd_base/{ccpd_name(0)}\nccpd_base/{ccpd_name(1)}\n\n")
+    (splits / "val.txt").write_text(f"ccpd_base/{ccpd_name(2)}\n")
+    (splits / "test.txt").write_text(f"ccpd_blur/{ccpd_name(9)}\n")
+    (splits / "ccpd_blur.txt").write_text(f"ccpd_blur/{ccpd_name(9)}\n")
     train = list_ccpd_split(tmp_path, "train")
-    assert [r.subset for r in train] == ["ccpd_base", "ccpd_base"] and train[0].label == "皖AY339S"
+    assert [r.path for r in train] == [str(tmp_path / "ccpd_base" / ccpd_name(i)) for i in (0, 1)]
+    assert [(r.label, r.subset) for r in train] == [("皖AY339S", "ccpd_base")] * 2
+    assert [r.subset for r in list_ccpd_split(tmp_path, "val")] == ["ccpd_base"]
     assert [r.subset for r in list_ccpd_split(tmp_path, "test")] == ["ccpd_blur"]
 
 
-def test_splits_without_split_files_hold_out_base_and_test_on_other_subsets(tmp_path):
+def test_split_file_naming_a_missing_photo_is_a_clear_error(tmp_path):
+    (tmp_path / "splits").mkdir()
+    (tmp_path / "splits" / "train.txt").write_text(f"ccpd_base/{ccpd_name(0)}\n")
+    with pytest.raises(FileNotFoundError, match=r"train\.txt lists 1 photos missing"):
+        list_ccpd_split(tmp_path, "train")
+    with pytest.raises(FileNotFoundError, match=r"val\.txt is missing"):
+        list_ccpd_split(tmp_path, "val")
+
+
+def test_without_split_files_base_is_held_out_and_other_subsets_are_test(tmp_path):
     for i in range(10):
         write_photo(tmp_path / "ccpd_base", ccpd_name(i))
     write_photo(tmp_path / "ccpd_tilt", ccpd_name(20))
     write_photo(tmp_path / "ccpd_db", ccpd_name(21))
     train, val = list_ccpd_split(tmp_path, "train", 0.2, 1), list_ccpd_split(tmp_path, "val", 0.2, 1)
     assert len(train) == 8 and len(val) == 2 and not {r.path for r in train} & {r.path for r in val}
+    assert val == list_ccpd_split(tmp_path, "val", 0.2, 1)
+    assert {r.subset for r in train + val} == {"ccpd_base"}
     assert sorted(r.subset for r in list_ccpd_split(tmp_path, "test")) == ["ccpd_db", "ccpd_tilt"]
 
 
 def test_ccpd2020_green_layout(tmp_path):
+    write_photo(tmp_path / "ccpd_green" / "train", ccpd_name(0, "0_0_3_24_24_29_25_32"))
     write_photo(tmp_path / "ccpd_green" / "test", ccpd_name(1, "0_0_3_24_24_29_25_32"))
     records = list_ccpd_split(tmp_path, "test")
     assert [(r.label, r.subset) for r in records] == [("皖AD00518", "ccpd_green")]
+    with pytest.raises(FileNotFoundError, match="val"):
+        list_ccpd_split(tmp_path, "val")
 
 
-def test_missing_layout_is_a_clear_error(tmp_path):
-    with pytest.raises(FileNotFoundError, match="CCPD subset"):
+def test_unknown_layout_or_split_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="ccpd_base"):
         list_ccpd_split(tmp_path, "train")
+    with pytest.raises(FileNotFoundError, match="no test subset"):
+        list_ccpd_split(tmp_path, "test")
+    with pytest.raises(ValueError, match="unknown split 'dev'"):
+        list_ccpd_split(tmp_path, "dev")
 
 
-def test_crop_cache_is_built_once_reused_and_rebuilt_when_a_file_changes(tmp_path, monkeypatch):
+@pytest.fixture
+def photos(tmp_path):
     for i in range(3):
         write_photo(tmp_path / "ccpd_base", ccpd_name(i))
-    records = list_ccpd_split(tmp_path, "train", val_fraction=0)
-    crops_made = []
-    original = ccpd._crop_one
-    monkeypatch.setattr(ccpd, "_crop_one", lambda job: crops_made.append(job) or original(job))
+    return list_ccpd_split(tmp_path, "train", val_fraction=0)
 
-    first = CachedCcpdCrops(records, tmp_path / "cache", crop_size=(24, 72), workers=1)
-    assert len(crops_made) == 3 and first[0].image.shape == (24, 72, 3)
-    second = CachedCcpdCrops(records, tmp_path / "cache", crop_size=(24, 72), workers=1)
-    assert len(crops_made) == 3 and np.array_equal(second[2].image, first[2].image)
 
-    changed = records[1].path
+@pytest.fixture
+def decodes(monkeypatch):
+    """Counts photo decodes."""
+    calls = []
+    monkeypatch.setattr(ccpd, "read_rgb", lambda path: calls.append(path) or read_rgb(path))
+    return calls
+
+
+def test_crop_cache_is_built_once_reused_and_rebuilt_when_a_file_changes(tmp_path, photos, decodes):
+    cache = tmp_path / "cache"
+    first = CachedCcpdCrops(photos, cache, crop_size=(24, 72), workers=1)
+    assert len(decodes) == 3 and len(first) == 3
+    expected = rectify_plate(read_rgb(photos[2].path), parse_ccpd_name(photos[2].path).vertices, (24, 72))
+    assert first[2].record == photos[2] and np.array_equal(first[2].image, expected)
+
+    second = CachedCcpdCrops(photos, cache, crop_size=(24, 72), workers=1)
+    assert len(decodes) == 3 and np.array_equal(second[2].image, expected)
+
+    changed = photos[1].path
     os.utime(changed, ns=(os.stat(changed).st_atime_ns, os.stat(changed).st_mtime_ns + 10**9))
-    CachedCcpdCrops(records, tmp_path / "cache", crop_size=(24, 72), workers=1)
-    assert len(crops_made) == 6
-    CachedCcpdCrops(records, tmp_path / "cache", crop_size=(32, 96), workers=1)
-    assert len(crops_made) == 9
+    CachedCcpdCrops(photos, cache, crop_size=(24, 72), workers=1)
+    assert len(decodes) == 6
+    assert len(list(cache.glob("*.npy"))) == len(list(cache.glob("*.json"))) == 1  # the stale one is gone
+
+    CachedCcpdCrops(photos, cache, crop_size=(32, 96), workers=1)
+    assert len(decodes) == 9 and len(list(cache.glob("*.npy"))) == 2  # another crop size is kept beside
+
+
+def test_damaged_cache_is_rebuilt(tmp_path, photos, decodes):
+    built = CachedCcpdCrops(photos, tmp_path / "cache", workers=1)
+    built.array_path.write_bytes(b"truncated")
+    rebuilt = CachedCcpdCrops(photos, tmp_path / "cache", workers=1)
+    assert len(decodes) == 6 and rebuilt[0].image.shape == (48, 144, 3)
+    assert not list((tmp_path / "cache").glob(".*"))  # no temporary files left behind
+
+
+def test_cached_crops_pickle_without_their_array(tmp_path, photos):
+    source = CachedCcpdCrops(photos, tmp_path / "cache", workers=1)
+    first = source[0].image
+    data = pickle.dumps(source)
+    assert len(data) < 4096 and b"_crops" in data
+    assert np.array_equal(pickle.loads(data)[0].image, first)
+
+
+def test_pool_build_matches_serial_build(tmp_path):
+    for i in range(64):
+        write_photo(tmp_path / "ccpd_base", ccpd_name(i))
+    records = list_ccpd_split(tmp_path, "train", val_fraction=0)
+    serial = CachedCcpdCrops(records, tmp_path / "serial", crop_size=(16, 48), workers=1)
+    pooled = CachedCcpdCrops(records, tmp_path / "pooled", crop_size=(16, 48), workers=2)
+    assert np.array_equal(np.load(serial.array_path), np.load(pooled.array_path))
 
 
 def test_shared_sample_builds(shared_data, tmp_path):

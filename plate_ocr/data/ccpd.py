@@ -8,30 +8,49 @@ clockwise (bottom-right, bottom-left, top-left, top-right), and the plate as ind
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import logging
+import math
 import os
+import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing import Pool
 from pathlib import Path
+from typing import IO
 
 import cv2
 import numpy as np
 
 from plate_ocr.charset import DIGITS, LETTERS, PROVINCES, SPECIALS
-from plate_ocr.data.crops import read_rgb
+from plate_ocr.data.crops import image_files, read_rgb
 from plate_ocr.data.records import PlateRecord, PlateSample, hold_out
+
+log = logging.getLogger(__name__)
 
 # CCPD's own index lists; its trailing 'O' marks "no character" and is never a valid plate glyph.
 CCPD_PROVINCES = PROVINCES + SPECIALS + "O"
 CCPD_ALPHABETS = LETTERS + "O"
 CCPD_ADS = LETTERS + DIGITS + "O"
-SUBSETS = (
-    "ccpd_base", "ccpd_db", "ccpd_blur", "ccpd_fn", "ccpd_rotate", "ccpd_tilt", "ccpd_weather", "ccpd_challenge",
-    "ccpd_green",
+SPLITS = ("train", "val", "test")
+# CCPD2019's photo folders besides ccpd_base; they form the test split when there are no split files.
+# ccpd_np (photos without a plate) is left out: its names carry no annotation.
+TEST_SUBSETS = (
+    "ccpd_db",
+    "ccpd_blur",
+    "ccpd_fn",
+    "ccpd_rotate",
+    "ccpd_tilt",
+    "ccpd_weather",
+    "ccpd_challenge",
 )
-# Bump when the crop computation changes, so every cache is rebuilt.
-CACHE_VERSION = 1
+DEFAULT_CROP_SIZE = (48, 144)
+# Bump when the crop computation changes, so every existing cache is rebuilt.
+CACHE_VERSION = 2
+
+Point = tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -40,142 +59,253 @@ class CcpdAnnotation:
 
     area: int
     tilt: tuple[int, int]
-    bbox: tuple[tuple[int, int], tuple[int, int]]
-    vertices: tuple[tuple[int, int], ...]  # bottom-right, bottom-left, top-left, top-right
+    bbox: tuple[Point, Point]  # top-left, bottom-right
+    vertices: tuple[Point, Point, Point, Point]  # bottom-right, bottom-left, top-left, top-right
     label: str
     brightness: int
     blur: int
 
 
-def _points(field: str) -> tuple[tuple[int, int], ...]:
-    return tuple(tuple(int(v) for v in point.split("&")) for point in field.split("_"))  # type: ignore[misc]
+def _numbers(field: str, separator: str, count: int) -> tuple[int, ...]:
+    values = tuple(int(v) for v in field.split(separator))
+    if len(values) != count:
+        raise ValueError(f"expected {count} numbers separated by {separator!r}")
+    return values
+
+
+def _points(field: str, count: int) -> tuple[Point, ...]:
+    points = field.split("_")
+    if len(points) != count:
+        raise ValueError(f"expected {count} points")
+    return tuple(_numbers(point, "&", 2) for point in points)  # type: ignore[misc]
 
 
 def plate_from_indices(field: str) -> str:
-    """The plate string of a CCPD plate field such as `0_0_22_27_27_33_16`."""
+    """The plate string of a CCPD plate field such as `0_0_22_27_27_33_16` (8 indices for green plates)."""
     indices = [int(i) for i in field.split("_")]
+    if len(indices) not in (7, 8):
+        raise ValueError(f"expected 7 or 8 indices, got {len(indices)}")
     lists = [CCPD_PROVINCES, CCPD_ALPHABETS] + [CCPD_ADS] * (len(indices) - 2)
+    for position, (chars, index) in enumerate(zip(lists, indices, strict=True)):
+        if not 0 <= index < len(chars):
+            raise ValueError(f"index {index} at position {position} is outside CCPD's list of {len(chars)}")
     return "".join(chars[i] for chars, i in zip(lists, indices, strict=True))
 
 
-def parse_ccpd_name(name: str) -> CcpdAnnotation:
-    """Parse a CCPD file name (with or without folders and extension)."""
+_FIELD_PARSERS: dict[str, Callable[[str], object]] = {
+    "area": int,
+    "tilt": lambda field: _numbers(field, "_", 2),
+    "bbox": lambda field: _points(field, 2),
+    "vertices": lambda field: _points(field, 4),
+    "label": plate_from_indices,
+    "brightness": int,
+    "blur": int,
+}
+
+
+def parse_ccpd_name(name: str | Path) -> CcpdAnnotation:
+    """Parse a CCPD file name (with or without folders and extension); ValueError names the bad field."""
     fields = Path(name).stem.split("-")
-    if len(fields) != 7:
+    if len(fields) != len(_FIELD_PARSERS):
         raise ValueError(f"{name}: a CCPD name has 7 '-'-separated fields, this one has {len(fields)}")
-    labels = ("area", "tilt", "bbox", "vertices", "plate", "brightness", "blur")
     parsed = {}
-    for label, field in zip(labels, fields):
+    for (key, parse), field in zip(_FIELD_PARSERS.items(), fields, strict=True):
         try:
-            if label in ("area", "brightness", "blur"):
-                parsed[label] = int(field)
-            elif label == "tilt":
-                parsed[label] = tuple(int(v) for v in field.split("_"))
-            elif label == "plate":
-                parsed["label"] = plate_from_indices(field)
-            else:
-                parsed[label] = _points(field)
-        except (ValueError, IndexError) as error:
-            raise ValueError(f"{name}: cannot parse its {label} field {field!r}") from error
-    if len(parsed["vertices"]) != 4 or len(parsed["bbox"]) != 2:
-        raise ValueError(f"{name}: needs 4 vertices and 2 bbox corners")
-    return CcpdAnnotation(**parsed)
+            parsed[key] = parse(field)
+        except ValueError as error:
+            raise ValueError(f"{name}: bad {key} field {field!r}: {error}") from error
+    return CcpdAnnotation(**parsed)  # type: ignore[arg-type]
 
 
-def rectify_plate(image: np.ndarray, vertices: tuple[tuple[int, int], ...], size: tuple[int, int]) -> np.ndarray:
+def _longer(a: np.ndarray, b: np.ndarray, c: np.ndarray, d: np.ndarray) -> int:
+    """The length of the longer of the edges a-b and c-d, rounded up."""
+    return math.ceil(max(np.linalg.norm(b - a), np.linalg.norm(d - c)))
+
+
+def rectify_plate(
+    image: np.ndarray, vertices: Sequence[Sequence[float]], size: tuple[int, int] = DEFAULT_CROP_SIZE
+) -> np.ndarray:
     """Warp the plate quadrilateral (CCPD order: BR, BL, TL, TR) to an upright `size` (height, width) crop."""
+    if len(vertices) != 4:
+        raise ValueError(f"a plate has 4 vertices (BR, BL, TL, TR), got {len(vertices)}")
     height, width = size
-    bottom_right, bottom_left, top_left, top_right = vertices
+    bottom_right, bottom_left, top_left, top_right = np.float32(vertices)
+    # Warp at the plate's own resolution, then shrink with INTER_AREA: warping a large, near plate
+    # straight down to a small crop would alias its strokes.
+    warp_width = max(width, _longer(top_left, top_right, bottom_left, bottom_right))
+    warp_height = max(height, _longer(top_left, bottom_left, top_right, bottom_right))
     source = np.float32([top_left, top_right, bottom_right, bottom_left])
-    target = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+    target = np.float32([[0, 0], [warp_width, 0], [warp_width, warp_height], [0, warp_height]])
     transform = cv2.getPerspectiveTransform(source, target)
-    return cv2.warpPerspective(image, transform, (width, height), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
+    plate = cv2.warpPerspective(
+        image, transform, (warp_width, warp_height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
+    if (warp_height, warp_width) == (height, width):
+        return plate
+    return cv2.resize(plate, (width, height), interpolation=cv2.INTER_AREA)
 
 
-def _record(root: Path, relative: str) -> PlateRecord:
-    relative = relative.strip().replace("\\", "/")
-    return PlateRecord(str(root / relative), parse_ccpd_name(relative).label, relative.split("/")[0])
+def _records(root: Path, relatives: Sequence[str]) -> list[PlateRecord]:
+    """Records of photos named relative to `root`; the subset is the top-level folder (`ccpd_base`)."""
+    return [PlateRecord(str(root / rel), parse_ccpd_name(rel).label, rel.split("/")[0]) for rel in relatives]
 
 
-def _images(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.glob("*.jpg"))
+def _folder(root: Path, relative: str) -> list[str]:
+    return [f"{relative}/{p.name}" for p in image_files(root / relative)]
 
 
-def list_ccpd_split(root: str | Path, split: str, val_fraction: float = 0.1, seed: int = 0) -> list[PlateRecord]:
-    """The records of `split` (train, val or test).
+def _from_split_file(root: Path, split_file: Path) -> list[PlateRecord]:
+    if not split_file.is_file():
+        raise FileNotFoundError(f"{split_file} is missing, though its folder holds other split files")
+    lines = split_file.read_text(encoding="utf-8").splitlines()
+    relatives = [line.strip().replace("\\", "/") for line in lines if line.strip()]
+    missing = [rel for rel in relatives if not (root / rel).is_file()]
+    if missing:
+        raise FileNotFoundError(
+            f"{split_file} lists {len(missing)} photos missing under {root}, e.g. {missing[0]}"
+        )
+    return _records(root, relatives)
 
-    Uses `root/splits/<split>.txt` when present (CCPD2019), `root/ccpd_green/<split>/` for CCPD2020,
-    and otherwise a seeded `val_fraction` of ccpd_base for val, the rest of it for train, and every
-    other subset for test.
+
+def list_ccpd_split(
+    root: str | Path, split: str, val_fraction: float = 0.1, seed: int = 0
+) -> list[PlateRecord]:
+    """The records of `split` (train, val or test) of a CCPD release under `root`.
+
+    Uses `root/splits/<split>.txt` when split files are there (CCPD2019; its per-subset lists such as
+    ccpd_blur.txt are ignored), `root/ccpd_green/<split>/` for CCPD2020, and otherwise a seeded
+    `val_fraction` of ccpd_base for val, the rest of it for train, and every other subset for test.
     """
+    if split not in SPLITS:
+        raise ValueError(f"unknown split {split!r}: expected one of {SPLITS}")
     root = Path(root)
-    split_file = root / "splits" / f"{split}.txt"
-    if split_file.is_file():
-        lines = [line for line in split_file.read_text(encoding="utf-8").splitlines() if line.strip()]
-        return [_record(root, line) for line in lines]
-    green = root / "ccpd_green" / split
-    if green.is_dir():
-        return [PlateRecord(str(green / n), parse_ccpd_name(n).label, "ccpd_green") for n in _images(green)]
-    present = [name for name in SUBSETS if (root / name).is_dir()]
-    if not present:
-        raise FileNotFoundError(f"{root} holds neither splits/*.txt nor any CCPD subset folder ({', '.join(SUBSETS)})")
+    if not root.is_dir():
+        raise FileNotFoundError(f"CCPD root {root} is not a folder")
+    if any((root / "splits" / f"{name}.txt").is_file() for name in SPLITS):
+        return _from_split_file(root, root / "splits" / f"{split}.txt")
+    if any((root / "ccpd_green" / name).is_dir() for name in SPLITS):
+        return _records(root, _folder(root, f"ccpd_green/{split}"))
     if split == "test":
-        return [_record(root, f"{name}/{n}") for name in present if name != "ccpd_base" for n in _images(root / name)]
-    base = [_record(root, f"ccpd_base/{n}") for n in _images(root / "ccpd_base")]
-    train, val = hold_out(base, val_fraction, seed)
+        present = [name for name in TEST_SUBSETS if (root / name).is_dir()]
+        if not present:
+            raise FileNotFoundError(
+                f"{root} has no splits/test.txt and no test subset ({', '.join(TEST_SUBSETS)})"
+            )
+        return _records(root, [rel for name in present for rel in _folder(root, name)])
+    if not (root / "ccpd_base").is_dir():
+        raise FileNotFoundError(f"{root} has no splits/{split}.txt, ccpd_green/{split}/ or ccpd_base/")
+    train, val = hold_out(_records(root, _folder(root, "ccpd_base")), val_fraction, seed)
     return train if split == "train" else val
 
 
-def _crop_one(job: tuple[str, tuple[int, int]]) -> np.ndarray:
-    path, size = job
+def _crop_photo(path: str, size: tuple[int, int]) -> np.ndarray:
     return rectify_plate(read_rgb(path), parse_ccpd_name(path).vertices, size)
 
 
-def cache_key(records: list[PlateRecord], crop_size: tuple[int, int]) -> str:
-    """Changes whenever a file, its size or time stamp, the crop size or the crop code changes."""
-    stats = [(r.path, os.stat(r.path).st_size, os.stat(r.path).st_mtime_ns) for r in records]
-    payload = json.dumps([CACHE_VERSION, list(crop_size), stats])
-    return hashlib.sha1(payload.encode()).hexdigest()[:20]
+def _digest(payload: object) -> str:
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
-def _write_atomically(path: Path, write) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    with temporary.open("wb") as handle:
-        write(handle)
-    os.replace(temporary, path)
+def _write_atomically(path: Path, write: Callable[[IO[bytes]], None]) -> None:
+    """Write through a unique temporary file, so readers (and rival builders) never see half a file."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            write(stream)
+        os.chmod(temporary, 0o644)  # mkstemp makes files private; a cache is shared like the data
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 class CachedCcpdCrops:
-    """Rectified plate crops of some CCPD photos, computed once and kept in one .npy file.
+    """Rectified plate crops of some CCPD photos, computed once and kept in one memory-mapped .npy file.
 
-    The photos are decoded only when no valid cache exists; afterwards the crops are memory-mapped.
+    Files in `cache_dir`: `ccpd-<h>x<w>-<records>-<contents>.npy` (N x h x w x 3, uint8) and a `.json`
+    index of the records (row i is record i). `<records>` hashes the photo paths, labels and subsets in
+    order; `<contents>` their sizes and modification times, the crop size and CACHE_VERSION. A cache whose
+    name matches is reused without decoding a photo; when only `<contents>` differs the old files are
+    replaced. The photos are decoded only while building, in `workers` processes.
     """
 
     def __init__(
         self,
         records: list[PlateRecord],
         cache_dir: str | Path,
-        crop_size: tuple[int, int] = (48, 144),
-        workers: int = 2,
+        crop_size: tuple[int, int] = DEFAULT_CROP_SIZE,
+        workers: int | None = None,
     ) -> None:
         self.records = records
-        self.crop_size = tuple(crop_size)
+        self.crop_size = (int(crop_size[0]), int(crop_size[1]))
         cache_dir = Path(cache_dir)
         cache_dir.mkdir(parents=True, exist_ok=True)
-        self.array_path = cache_dir / f"crops-{cache_key(records, self.crop_size)}.npy"
-        if not self.array_path.is_file():
-            self._build(workers)
+        stem = self._stem()
+        self.array_path = cache_dir / f"{stem}.npy"
+        self.index_path = cache_dir / f"{stem}.json"
+        if not self._is_valid():
+            self._build(workers or os.cpu_count() or 1)
         self._crops: np.ndarray | None = None
 
+    def _stem(self) -> str:
+        rows = [[r.path, r.label, r.subset] for r in self.records]
+        contents = [CACHE_VERSION, self.crop_size]
+        for record in self.records:
+            try:
+                stat = os.stat(record.path)
+            except FileNotFoundError as error:
+                raise FileNotFoundError(f"CCPD photo {record.path} is missing") from error
+            contents.append([stat.st_size, stat.st_mtime_ns])
+        height, width = self.crop_size
+        return f"ccpd-{height}x{width}-{_digest(rows)}-{_digest(contents)}"
+
+    def _index(self) -> dict:
+        return {
+            "version": CACHE_VERSION,
+            "crop_size": list(self.crop_size),
+            "records": [[r.path, r.label, r.subset] for r in self.records],
+        }
+
+    def _is_valid(self) -> bool:
+        if not (self.array_path.is_file() and self.index_path.is_file()):
+            return False
+        try:
+            index = json.loads(self.index_path.read_text(encoding="utf-8"))
+            shape = np.load(self.array_path, mmap_mode="r").shape
+        except (ValueError, OSError):
+            return False
+        return index == self._index() and shape == (len(self.records), *self.crop_size, 3)
+
     def _build(self, workers: int) -> None:
-        jobs = [(r.path, self.crop_size) for r in self.records]
-        if workers > 1 and len(jobs) > 16:
-            with Pool(workers) as pool:
-                crops = pool.map(_crop_one, jobs, chunksize=16)
-        else:
-            crops = [_crop_one(job) for job in jobs]
-        array = np.stack(crops) if crops else np.zeros((0, *self.crop_size, 3), dtype=np.uint8)
-        _write_atomically(self.array_path, lambda handle: np.save(handle, array))
+        log.info("Caching %d CCPD plate crops in %s", len(self.records), self.array_path)
+        shape = (len(self.records), *self.crop_size, 3)
+        crop = functools.partial(_crop_photo, size=self.crop_size)
+        paths = [r.path for r in self.records]
+
+        def write(stream: IO[bytes]) -> None:
+            # Filled row by row, so a dataset larger than memory never sits in it at once.
+            np.lib.format.write_array_header_1_0(
+                stream, {"descr": "|u1", "fortran_order": False, "shape": shape}
+            )
+            if workers > 1 and len(paths) >= 64:
+                with Pool(workers) as pool:
+                    for image in pool.imap(crop, paths, chunksize=16):
+                        stream.write(image.tobytes())
+            else:
+                for path in paths:
+                    stream.write(crop(path).tobytes())
+
+        _write_atomically(self.array_path, write)
+        index = json.dumps(self._index(), ensure_ascii=False).encode()
+        _write_atomically(self.index_path, lambda stream: stream.write(index))
+        self._remove_stale()
+
+    def _remove_stale(self) -> None:
+        """Drop caches of these records built from older photo contents (a full CCPD cache is gigabytes)."""
+        prefix = self.array_path.stem.rsplit("-", 1)[0]
+        for path in self.array_path.parent.glob(f"{prefix}-*"):
+            if path not in (self.array_path, self.index_path):
+                path.unlink(missing_ok=True)
 
     def __getstate__(self) -> dict:
         # DataLoader workers reopen the memory map instead of receiving the whole array.
@@ -185,6 +315,7 @@ class CachedCcpdCrops:
         return len(self.records)
 
     def __getitem__(self, index: int) -> PlateSample:
+        record = self.records[index]
         if self._crops is None:
             self._crops = np.load(self.array_path, mmap_mode="r")
-        return PlateSample(np.array(self._crops[index]), self.records[index])
+        return PlateSample(np.array(self._crops[index]), record)

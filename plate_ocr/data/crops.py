@@ -9,7 +9,7 @@ import numpy as np
 
 from plate_ocr.data.records import PlateRecord, PlateSample
 
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp"}
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp")
 
 
 def label_from_filename(path: str | Path) -> str:
@@ -17,21 +17,29 @@ def label_from_filename(path: str | Path) -> str:
     return Path(path).stem.rsplit("-", 1)[-1]
 
 
-def list_crops(directory: str | Path, subset: str) -> list[PlateRecord]:
-    """Every image of a flat folder, sorted, labelled from its file name."""
+def image_files(directory: str | Path) -> list[Path]:
+    """The image files of a flat folder, sorted by name; hidden files (`._x.jpg` from macOS) are skipped."""
     directory = Path(directory)
     if not directory.is_dir():
-        raise FileNotFoundError(f"crop folder not found: {directory}")
-    files = sorted(p for p in directory.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
-    return [PlateRecord(str(p), label_from_filename(p), subset) for p in files]
+        raise FileNotFoundError(f"image folder not found: {directory}")
+    return sorted(
+        p
+        for p in directory.iterdir()
+        if p.suffix.lower() in IMAGE_SUFFIXES and not p.name.startswith(".") and p.is_file()
+    )
+
+
+def list_crops(directory: str | Path, subset: str) -> list[PlateRecord]:
+    """Every image of a flat folder, sorted, labelled from its file name."""
+    return [PlateRecord(str(p), label_from_filename(p), subset) for p in image_files(directory)]
 
 
 def read_rgb(path: str | Path) -> np.ndarray:
-    """Decode an image file (any path, Chinese names included) to RGB uint8."""
+    """Decode an image file to RGB uint8 (HxWx3); works for non-ASCII (Chinese) paths on every OS."""
     data = np.fromfile(str(path), dtype=np.uint8)
     image = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
     if image is None:
-        raise ValueError(f"cannot decode image {path}")
+        raise ValueError(f"cannot decode image {path}: empty, truncated or not an image")
     return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
 
 
