@@ -23,7 +23,9 @@ def evaluate(cfg: DictConfig) -> dict:
     if cfg.seed is not None:
         pl.seed_everything(cfg.seed, workers=True)
     model = load_recognizer(cfg.ckpt)
-    datamodule = hydra.utils.instantiate(cfg.data, image_size=model.image_size, alphabet=model.charset.alphabet)
+    datamodule = hydra.utils.instantiate(
+        cfg.data, image_size=model.image_size, alphabet=model.charset.alphabet
+    )
     datamodule.setup("test")
     trainer: pl.Trainer = hydra.utils.instantiate(cfg.trainer, logger=False, enable_checkpointing=False)
     batches = trainer.predict(model, dataloaders=datamodule.test_dataloader())
@@ -38,7 +40,9 @@ def evaluate(cfg: DictConfig) -> dict:
     source = datamodule.split("test").source
     worst = report.worst(rows, cfg.num_error_examples)
     grid = error_grid(
-        [source[i].image for i in worst], [rows[i]["label"] for i in worst], [rows[i]["prediction"] for i in worst]
+        [source[i].image for i in worst],
+        [rows[i]["label"] for i in worst],
+        [rows[i]["prediction"] for i in worst],
     )
     Image.fromarray(grid).save(output_dir / "errors.png")
     print(f"wrote metrics.json, predictions.csv and errors.png to {output_dir}")

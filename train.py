@@ -32,7 +32,9 @@ def train(cfg: DictConfig) -> dict[str, float]:
         alphabet=model.charset.alphabet,
     )
     trainer: pl.Trainer = hydra.utils.instantiate(
-        cfg.trainer, callbacks=instantiate_all(cfg.get("callbacks")), logger=instantiate_all(cfg.get("logger"))
+        cfg.trainer,
+        callbacks=instantiate_all(cfg.get("callbacks")),
+        logger=instantiate_all(cfg.get("logger")),
     )
     trainer.fit(model, datamodule=datamodule, ckpt_path=cfg.ckpt_path)
     metrics = {name: float(value) for name, value in trainer.callback_metrics.items()}

@@ -45,6 +45,7 @@ def init_weights(model: PlateRecognizer, path: str | Path) -> None:
     for key in ("alphabet", "image_size", "net"):
         if key in hparams and hparams[key] != model.hparams[key]:
             raise CheckpointError(
-                f"init_from={path}: its {key} ({hparams[key]!r}) differs from this model's ({model.hparams[key]!r})"
+                f"init_from={path}: its {key} ({hparams[key]!r}) differs from "
+                f"this model's ({model.hparams[key]!r})"
             )
     model.load_state_dict(checkpoint["state_dict"])

@@ -57,12 +57,15 @@ def summarize(rows: list[Row]) -> dict:
     summary = score(rows)
     summary["subsets"] = grouped(rows, lambda r: r["subset"] or "all")
     summary["provinces"] = grouped(rows, lambda r: r["label"][:1])
-    summary["non_" + DOMINANT_PROVINCE] = score(r for r in rows if not r["label"].startswith(DOMINANT_PROVINCE))
+    summary["non_" + DOMINANT_PROVINCE] = score(
+        r for r in rows if not r["label"].startswith(DOMINANT_PROVINCE)
+    )
     return summary
 
 
 def worst(rows: list[Row], count: int) -> list[int]:
     """Indices of the `count` rows with the highest per-plate CER, misreads only."""
+
     def plate_cer(row: Row) -> float:
         return row["distance"] / max(len(row["label"]), len(row["prediction"]), 1)
 
@@ -73,7 +76,10 @@ def worst(rows: list[Row], count: int) -> list[int]:
 def format_table(title: str, groups: dict[str, dict]) -> str:
     """A plain text table of grouped scores."""
     lines = [title, f"  {'group':<16}{'n':>7}{'accuracy':>10}{'cer':>9}"]
-    lines += [f"  {name:<16}{g['num_samples']:>7}{g['accuracy']:>10.4f}{g['cer']:>9.4f}" for name, g in groups.items()]
+    lines += [
+        f"  {name:<16}{g['num_samples']:>7}{g['accuracy']:>10.4f}{g['cer']:>9.4f}"
+        for name, g in groups.items()
+    ]
     return "\n".join(lines)
 
 
@@ -99,7 +105,9 @@ def write_predictions(rows: list[Row], path: Path) -> None:
         writer = csv.writer(handle)
         writer.writerow(["file", "label", "prediction", "edit_distance", "confidence"])
         for row in rows:
-            writer.writerow([row["path"], row["label"], row["prediction"], row["distance"], f"{row['confidence']:.4f}"])
+            writer.writerow(
+                [row["path"], row["label"], row["prediction"], row["distance"], f"{row['confidence']:.4f}"]
+            )
 
 
 def write_metrics(summary: dict, path: Path) -> None:

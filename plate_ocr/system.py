@@ -70,7 +70,9 @@ class PlateRecognizer(pl.LightningModule):
         log_probs = logits.float().log_softmax(-1).transpose(0, 1)
         time_steps, batch_size = log_probs.shape[:2]
         if time_steps < 2 * int(batch["target_lengths"].max()) - 1:
-            raise ValueError(f"{time_steps} time steps cannot align every plate of {batch['target_lengths'].max()}")
+            raise ValueError(
+                f"{time_steps} time steps cannot align every plate of {batch['target_lengths'].max()}"
+            )
         input_lengths = torch.full((batch_size,), time_steps, dtype=torch.long, device=log_probs.device)
         return self.ctc_loss(log_probs, batch["targets"], input_lengths, batch["target_lengths"])
 
@@ -87,7 +89,15 @@ class PlateRecognizer(pl.LightningModule):
         cer(predictions, batch["labels"])
         batch_size = len(batch["labels"])
         on_step = stage == "train"
-        self.log(f"{stage}/loss", loss, on_step=on_step, on_epoch=True, prog_bar=True, batch_size=batch_size, sync_dist=not on_step)
+        self.log(
+            f"{stage}/loss",
+            loss,
+            on_step=on_step,
+            on_epoch=True,
+            prog_bar=True,
+            batch_size=batch_size,
+            sync_dist=not on_step,
+        )
         self.log(f"{stage}/acc", accuracy, on_step=False, on_epoch=True, prog_bar=True, batch_size=batch_size)
         self.log(f"{stage}/cer", cer, on_step=False, on_epoch=True, batch_size=batch_size)
         return loss, predictions
@@ -115,7 +125,9 @@ class PlateRecognizer(pl.LightningModule):
         self.log("val/acc_best", self.val_acc_best.compute(), sync_dist=True, prog_bar=True)
         experiment = getattr(self.logger, "experiment", None)
         if experiment is not None and hasattr(experiment, "add_image") and len(self.worst_errors):
-            experiment.add_image("val/worst_errors", self.worst_errors.grid(), self.current_epoch, dataformats="HWC")
+            experiment.add_image(
+                "val/worst_errors", self.worst_errors.grid(), self.current_epoch, dataformats="HWC"
+            )
 
     def test_step(self, batch: dict, batch_idx: int) -> None:
         self._shared_step(batch, "test")

@@ -52,8 +52,10 @@ class WorstErrors:
     def grid(self, columns: int = 4) -> np.ndarray:
         """An RGB uint8 grid of the kept examples, label and prediction under each."""
         return error_grid(
-            [e.image for e in self.examples()], [e.label for e in self.examples()],
-            [e.prediction for e in self.examples()], columns,
+            [e.image for e in self.examples()],
+            [e.label for e in self.examples()],
+            [e.prediction for e in self.examples()],
+            columns,
         )
 
 
@@ -64,21 +66,35 @@ def to_pixels(image: torch.Tensor) -> np.ndarray:
 
 
 def error_grid(
-    images: list[torch.Tensor | np.ndarray], labels: list[str], predictions: list[str], columns: int = 4,
+    images: list[torch.Tensor | np.ndarray], labels: list[str], predictions: list[str], columns: int = 4
+) -> np.ndarray:
+    """Misreads with 'label → prediction' under each, red where they differ."""
+    captions = [f"{label} → {prediction or '(empty)'}" for label, prediction in zip(labels, predictions)]
+    colours = [
+        "darkgreen" if label == prediction else "red" for label, prediction in zip(labels, predictions)
+    ]
+    return image_grid(images, captions, colours, columns)
+
+
+def image_grid(
+    images: list[torch.Tensor | np.ndarray],
+    captions: list[str],
+    colours: list[str] | None = None,
+    columns: int = 4,
     cell_width: int = 256,
 ) -> np.ndarray:
-    """Tile images (normalised tensors or uint8 arrays) with 'label → prediction' captions."""
-    font = cjk_font(18)
+    """Tile images (normalised tensors or uint8 arrays) with a caption under each, glyphs drawn."""
+    font = cjk_font(max(12, cell_width // 14))
     rows = max(1, -(-len(images) // columns))
     cell_image_height = cell_width // 4
-    cell_height = cell_image_height + 26
+    cell_height = cell_image_height + font.size + 8
     canvas = Image.new("RGB", (columns * cell_width, rows * cell_height), "white")
     draw = ImageDraw.Draw(canvas)
-    for n, (image, label, prediction) in enumerate(zip(images, labels, predictions)):
+    for n, (image, caption) in enumerate(zip(images, captions)):
         pixels = to_pixels(image) if isinstance(image, torch.Tensor) else image
         tile = Image.fromarray(pixels).convert("RGB").resize((cell_width - 8, cell_image_height))
         x, y = (n % columns) * cell_width, (n // columns) * cell_height
         canvas.paste(tile, (x + 4, y + 2))
-        colour = "darkgreen" if label == prediction else "red"
-        draw.text((x + 4, y + cell_image_height + 3), f"{label} → {prediction or '(empty)'}", fill=colour, font=font)
+        colour = colours[n] if colours else "black"
+        draw.text((x + 4, y + cell_image_height + 3), caption, fill=colour, font=font)
     return np.asarray(canvas)

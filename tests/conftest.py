@@ -28,10 +28,16 @@ def run_entry(script: str, *overrides: str, timeout: int = 300) -> subprocess.Co
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     result = subprocess.run(
         [sys.executable, str(PROJECT_ROOT / script), *overrides],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=timeout, env=env,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
     )
     if result.returncode != 0:
-        pytest.fail(f"{script} {' '.join(overrides)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
+        pytest.fail(
+            f"{script} {' '.join(overrides)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
+        )
     return result
 
 

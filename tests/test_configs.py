@@ -61,4 +61,7 @@ def test_experiment_seed_is_the_notebook_setting():
     assert cfg.model.net.channels == [64, 128, 256, 512, 1024]
     assert cfg.data.batch_size == 256 and cfg.trainer.max_epochs == 10
     assert cfg.model.optimizer._target_ == "torch.optim.Adam" and cfg.model.scheduler is None
-    assert [t._target_.rsplit(".", 1)[1] for t in cfg.augment.transforms] == ["RandomPerspective", "RandomRotation"]
+    assert [t._target_.rsplit(".", 1)[1] for t in cfg.augment.transforms] == [
+        "RandomPerspective",
+        "RandomRotation",
+    ]

@@ -43,7 +43,11 @@ def test_resume_from_last_checkpoint_continues_the_step_count(tmp_path):
     last = first / "checkpoints" / "last.ckpt"
     assert torch.load(last, weights_only=True)["global_step"] == 4
     run_entry(
-        "train.py", "debug=limit", "trainer.max_epochs=2", f"ckpt_path={last}", *TINY_SYNTH,
+        "train.py",
+        "debug=limit",
+        "trainer.max_epochs=2",
+        f"ckpt_path={last}",
+        *TINY_SYNTH,
         f"hydra.run.dir={resumed}",
     )
     state = torch.load(resumed / "checkpoints" / "last.ckpt", weights_only=True)
@@ -52,7 +56,12 @@ def test_resume_from_last_checkpoint_continues_the_step_count(tmp_path):
 
 def test_two_job_multirun_writes_a_summary(tmp_path):
     result = run_entry(
-        "train.py", "-m", "debug=limit", "trainer.max_epochs=1", "augment=none,seed", *TINY_SYNTH,
+        "train.py",
+        "-m",
+        "debug=limit",
+        "trainer.max_epochs=1",
+        "augment=none,seed",
+        *TINY_SYNTH,
         f"hydra.sweep.dir={tmp_path}",
     )
     jobs = sorted(p.name for p in tmp_path.iterdir() if p.is_dir())
@@ -64,8 +73,14 @@ def test_two_job_multirun_writes_a_summary(tmp_path):
 
 def test_ddp_on_two_cpu_processes(tmp_path):
     run_entry(
-        "train.py", "trainer=ddp", "trainer.accelerator=cpu", "trainer.devices=2", "debug=limit",
-        "trainer.max_epochs=1", *TINY_SYNTH, f"hydra.run.dir={tmp_path}",
+        "train.py",
+        "trainer=ddp",
+        "trainer.accelerator=cpu",
+        "trainer.devices=2",
+        "debug=limit",
+        "trainer.max_epochs=1",
+        *TINY_SYNTH,
+        f"hydra.run.dir={tmp_path}",
     )
     metrics = json.loads((tmp_path / "metrics.json").read_text())
     assert "test/acc" in metrics

@@ -25,7 +25,9 @@ class PlateSample:
     record: PlateRecord
 
 
-def hold_out(records: list[PlateRecord], fraction: float, seed: int) -> tuple[list[PlateRecord], list[PlateRecord]]:
+def hold_out(
+    records: list[PlateRecord], fraction: float, seed: int
+) -> tuple[list[PlateRecord], list[PlateRecord]]:
     """Split records into (kept, held out) with a seeded shuffle; the held-out share is `fraction`."""
     shuffled = records[:]
     random.Random(seed).shuffle(shuffled)

@@ -27,7 +27,7 @@ def require_root(root: str | None, layout: str) -> Path:
 def ccpd_crops_splits(
     root: str | None, val_fraction: float = 0.1, seed: int = 0, splits: Sequence[str] = ALL_SPLITS
 ) -> Splits:
-    """CCPD2019-dl1 layout: DIR/train, DIR/test and optionally DIR/val; without val/, a seeded share of train."""
+    """CCPD2019-dl1 layout: DIR/train, DIR/test, optionally DIR/val (else a seeded share of train)."""
     path = require_root(root, "ccpd_crops")
     records: dict[str, list[PlateRecord]] = {}
     if "test" in splits:
@@ -45,7 +45,9 @@ def folder_splits(root: str | None, splits: Sequence[str] = ("test",)) -> Splits
     """One flat folder of labelled crops, used as the test split."""
     path = require_root(root, "folder")
     if set(splits) - {"test"}:
-        raise ValueError("data=folder only has a test split: use it with evaluate.py, or train with data=ccpd_crops")
+        raise ValueError(
+            "data=folder only has a test split: use it with evaluate.py, or train with data=ccpd_crops"
+        )
     return {"test": CropFiles(list_crops(path, subset=path.name))}
 
 

@@ -52,7 +52,9 @@ class CRNN(nn.Module):
             previous = width
         layers += conv_bn_relu(previous, channels[-1], kernel=2, padding=0)
         self.features = nn.Sequential(*layers)
-        self.rnn = nn.LSTM(channels[-1], lstm_hidden, num_layers=lstm_layers, bidirectional=True, batch_first=True)
+        self.rnn = nn.LSTM(
+            channels[-1], lstm_hidden, num_layers=lstm_layers, bidirectional=True, batch_first=True
+        )
         self.classifier = nn.Linear(2 * lstm_hidden, num_classes)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
@@ -60,7 +62,8 @@ class CRNN(nn.Module):
         features = self.features(images)
         if features.shape[2] != 1:
             raise ValueError(
-                f"input height {images.shape[2]} leaves a feature map {features.shape[2]} high; the CRNN needs 32"
+                f"input height {images.shape[2]} leaves a feature map {features.shape[2]} high; "
+                "the CRNN needs 32"
             )
         sequence = features.squeeze(2).transpose(1, 2)
         hidden, _ = self.rnn(sequence)
