@@ -14,7 +14,7 @@ from omegaconf import DictConfig
 from PIL import Image
 
 from plate_ocr import report
-from plate_ocr.checkpoints import load_recognizer
+from plate_ocr.checkpoints import CheckpointError, load_recognizer
 from plate_ocr.visualize import error_grid
 
 
@@ -51,8 +51,11 @@ def evaluate(cfg: DictConfig) -> dict:
 
 @hydra.main(version_base="1.3", config_path="conf", config_name="evaluate")
 def main(cfg: DictConfig) -> float:
-    """Hydra entry point; returns the accuracy."""
-    return evaluate(cfg)["accuracy"]
+    """Hydra entry point; returns the accuracy. A missing or foreign checkpoint exits with one line."""
+    try:
+        return evaluate(cfg)["accuracy"]
+    except (CheckpointError, FileNotFoundError) as error:
+        raise SystemExit(f"error: {error}") from None
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ import hydra
 import pytorch_lightning as pl
 from omegaconf import DictConfig
 
-from plate_ocr.checkpoints import init_weights
+from plate_ocr.checkpoints import CheckpointError, init_weights
+from plate_ocr.resume import resolve_ckpt_path
 from plate_ocr.system import PlateRecognizer
 
 
@@ -36,7 +37,8 @@ def train(cfg: DictConfig) -> dict[str, float]:
         callbacks=instantiate_all(cfg.get("callbacks")),
         logger=instantiate_all(cfg.get("logger")),
     )
-    trainer.fit(model, datamodule=datamodule, ckpt_path=cfg.ckpt_path)
+    ckpt_path = resolve_ckpt_path(cfg.ckpt_path, Path(cfg.paths.log_dir) / cfg.task_name)
+    trainer.fit(model, datamodule=datamodule, ckpt_path=ckpt_path)
     metrics = {name: float(value) for name, value in trainer.callback_metrics.items()}
     if cfg.test:
         best = trainer.checkpoint_callback.best_model_path if trainer.checkpoint_callback else ""
@@ -51,7 +53,10 @@ def train(cfg: DictConfig) -> dict[str, float]:
 @hydra.main(version_base="1.3", config_path="conf", config_name="train")
 def main(cfg: DictConfig) -> float | None:
     """Hydra entry point; returns `optimized_metric` for sweepers."""
-    return train(cfg).get(cfg.optimized_metric)
+    try:
+        return train(cfg).get(cfg.optimized_metric)
+    except (CheckpointError, FileNotFoundError) as error:
+        raise SystemExit(f"error: {error}") from None
 
 
 if __name__ == "__main__":

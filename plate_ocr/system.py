@@ -35,6 +35,7 @@ class PlateRecognizer(pl.LightningModule):
         alphabet: str = DEFAULT_ALPHABET,
         scheduler: dict | None = None,
         error_examples: int = 32,
+        max_nonfinite_steps: int = 20,
     ) -> None:
         super().__init__()
         self.save_hyperparameters(
@@ -45,6 +46,7 @@ class PlateRecognizer(pl.LightningModule):
                 "alphabet": alphabet,
                 "scheduler": plain(scheduler),
                 "error_examples": error_examples,
+                "max_nonfinite_steps": max_nonfinite_steps,
             }
         )
         self.charset = Charset(alphabet)
@@ -54,6 +56,7 @@ class PlateRecognizer(pl.LightningModule):
         self.train_cer, self.val_cer, self.test_cer = PlateCER(), PlateCER(), PlateCER()
         self.val_acc_best = MaxMetric()
         self.worst_errors = WorstErrors(error_examples)
+        self.nonfinite_steps = 0
 
     @property
     def image_size(self) -> tuple[int, int]:
@@ -102,9 +105,19 @@ class PlateRecognizer(pl.LightningModule):
         self.log(f"{stage}/cer", cer, on_step=False, on_epoch=True, batch_size=batch_size)
         return loss, predictions
 
-    def training_step(self, batch: dict, batch_idx: int) -> torch.Tensor:
+    def training_step(self, batch: dict, batch_idx: int) -> torch.Tensor | None:
         loss, _ = self._shared_step(batch, "train")
-        return loss
+        if torch.isfinite(loss):
+            return loss
+        # Skipping the step keeps one bad batch from poisoning the weights; many mean a real problem.
+        self.nonfinite_steps += 1
+        self.log("train/nonfinite_steps", float(self.nonfinite_steps), on_step=True, on_epoch=False)
+        if self.nonfinite_steps > self.hparams.max_nonfinite_steps:
+            raise RuntimeError(
+                f"the loss was not finite in {self.nonfinite_steps} training steps (step {self.global_step}); "
+                "lower model.optimizer.lr, set trainer.gradient_clip_val, or use trainer.precision=32-true"
+            )
+        return None
 
     def on_train_start(self) -> None:
         # The sanity check's validation batches must not count towards the best accuracy.

@@ -17,11 +17,16 @@ STAGE_SPLITS = {"fit": ("train", "val"), "validate": ("val",), "test": ("test",)
 
 
 class PlateDataModule(pl.LightningDataModule):
-    """Wraps the train/val/test splits of one data layout, with augmentation on train only."""
+    """Wraps the train/val/test splits of one data layout, with augmentation on train only.
+
+    `sources(splits=[...], root=...)` builds the named splits; `root` is the dataset folder of
+    layouts read from disk.
+    """
 
     def __init__(
         self,
         sources: SourceBuilder,
+        root: str | None = None,
         batch_size: int = 128,
         eval_batch_size: int = 256,
         num_workers: int = 2,
@@ -31,6 +36,7 @@ class PlateDataModule(pl.LightningDataModule):
     ) -> None:
         super().__init__()
         self.build_sources = sources
+        self.root = root
         self.batch_size = batch_size
         self.eval_batch_size = eval_batch_size
         self.num_workers = num_workers
@@ -45,7 +51,9 @@ class PlateDataModule(pl.LightningDataModule):
         missing = [split for split in wanted if split not in self.datasets]
         if not missing:
             return
-        for split, source in self.build_sources(splits=missing).items():
+        # Layouts read from disk take data.root; the synthetic one has none.
+        location = {} if self.root is None else {"root": self.root}
+        for split, source in self.build_sources(splits=missing, **location).items():
             augment = self.augment if split == "train" else None
             self.datasets[split] = PlateDataset(source, self.charset, self.image_size, augment)
 

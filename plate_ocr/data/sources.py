@@ -25,7 +25,7 @@ def require_root(root: str | None, layout: str) -> Path:
 
 
 def ccpd_crops_splits(
-    root: str | None, val_fraction: float = 0.1, seed: int = 0, splits: Sequence[str] = ALL_SPLITS
+    root: str | None = None, val_fraction: float = 0.1, seed: int = 0, splits: Sequence[str] = ALL_SPLITS
 ) -> Splits:
     """CCPD2019-dl1 layout: DIR/train, DIR/test, optionally DIR/val (else a seeded share of train)."""
     path = require_root(root, "ccpd_crops")
@@ -41,7 +41,7 @@ def ccpd_crops_splits(
     return {split: CropFiles(records[split]) for split in splits}
 
 
-def folder_splits(root: str | None, splits: Sequence[str] = ("test",)) -> Splits:
+def folder_splits(root: str | None = None, splits: Sequence[str] = ("test",)) -> Splits:
     """One flat folder of labelled crops, used as the test split."""
     path = require_root(root, "folder")
     if set(splits) - {"test"}:
@@ -69,7 +69,7 @@ def synth_splits(
 
 
 def ccpd_splits(
-    root: str | None,
+    root: str | None = None,
     crop_size: tuple[int, int] = (48, 144),
     cache_dir: str | None = None,
     val_fraction: float = 0.1,

@@ -1,0 +1,48 @@
+"""What a user sees when a checkpoint or a config is wrong: one clear line and a non-zero exit."""
+
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from plate_ocr.checkpoints import CheckpointError, load_recognizer
+from plate_ocr.resume import resolve_ckpt_path
+from tests.conftest import PROJECT_ROOT
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *args], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_missing_checkpoint(tmp_path):
+    result = run("evaluate.py", f"ckpt={tmp_path / 'nope.ckpt'}", f"hydra.run.dir={tmp_path}")
+    assert result.returncode != 0
+    assert "error: checkpoint not found" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_corrupt_and_foreign_checkpoints(tmp_path):
+    corrupt = tmp_path / "corrupt.ckpt"
+    corrupt.write_bytes(b"PK\x03\x04 not really a checkpoint")
+    with pytest.raises(CheckpointError, match="cannot read checkpoint"):
+        load_recognizer(corrupt)
+    foreign = tmp_path / "foreign.ckpt"
+    torch.save({"state_dict": {}}, foreign)
+    with pytest.raises(CheckpointError, match="no model config"):
+        load_recognizer(foreign)
+
+
+def test_unknown_config_key_names_the_key(tmp_path):
+    result = run("train.py", "data.batchsize=8", f"hydra.run.dir={tmp_path}")
+    assert result.returncode != 0 and "batchsize" in result.stderr
+
+
+def test_missing_data_root_names_the_key(tmp_path):
+    result = run("train.py", "data=ccpd_crops", "debug=fdr", f"hydra.run.dir={tmp_path}")
+    assert result.returncode != 0 and "data.root" in result.stderr
+
+
+def test_ckpt_path_last_without_runs(tmp_path):
+    with pytest.raises(FileNotFoundError, match="ckpt_path=last"):
+        resolve_ckpt_path("last", tmp_path)
+    assert resolve_ckpt_path(None, tmp_path) is None
