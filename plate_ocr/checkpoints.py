@@ -9,13 +9,22 @@ import torch
 from plate_ocr.system import PlateRecognizer
 
 
+# The model shipped in the package, trained on synthetic plates only (see README, "Bundled model").
+BUNDLED_CHECKPOINT = Path(__file__).resolve().parent / "assets" / "bundled.ckpt"
+
+
 class CheckpointError(RuntimeError):
     """A checkpoint that is missing, unreadable or does not fit the model asked for."""
 
 
+def checkpoint_path(name: str | Path | None) -> Path:
+    """A checkpoint path; `None` or `bundled` mean the model shipped in the package."""
+    return BUNDLED_CHECKPOINT if name is None or str(name) == "bundled" else Path(name)
+
+
 def read_checkpoint(path: str | Path) -> dict:
-    """The checkpoint dict at `path`, loaded without unpickling arbitrary objects."""
-    path = Path(path)
+    """The checkpoint dict at `path` (or the bundled one), loaded without unpickling arbitrary objects."""
+    path = checkpoint_path(path)
     if not path.is_file():
         raise CheckpointError(f"checkpoint not found: {path}")
     try:
@@ -27,7 +36,7 @@ def read_checkpoint(path: str | Path) -> dict:
     return checkpoint
 
 
-def load_recognizer(path: str | Path) -> PlateRecognizer:
+def load_recognizer(path: str | Path | None = None) -> PlateRecognizer:
     """Rebuild a recogniser (network, alphabet, image size) from its checkpoint alone."""
     checkpoint = read_checkpoint(path)
     hparams = checkpoint.get("hyper_parameters")

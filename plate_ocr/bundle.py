@@ -1,0 +1,40 @@
+"""Make the bundled model from a training checkpoint: weights and hyperparameters only.
+
+    python -m plate_ocr.bundle logs/train/runs/<run>/checkpoints/last.ckpt [plate_ocr/assets/bundled.ckpt]
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import torch
+
+from plate_ocr.checkpoints import BUNDLED_CHECKPOINT, load_recognizer, read_checkpoint
+
+
+def bundle(source: str | Path, target: str | Path = BUNDLED_CHECKPOINT) -> Path:
+    """Write `source` without optimiser or trainer state; check that the result loads."""
+    checkpoint = read_checkpoint(source)
+    slim = {
+        "state_dict": {name: tensor.clone() for name, tensor in checkpoint["state_dict"].items()},
+        "hyper_parameters": checkpoint["hyper_parameters"],
+        "epoch": checkpoint.get("epoch"),
+        "global_step": checkpoint.get("global_step"),
+    }
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(slim, target)
+    load_recognizer(target)
+    return target
+
+
+def main() -> None:
+    if len(sys.argv) not in (2, 3):
+        raise SystemExit(__doc__)
+    target = bundle(*sys.argv[1:])
+    print(f"wrote {target} ({target.stat().st_size / 1e6:.1f} MB)")
+
+
+if __name__ == "__main__":
+    main()
