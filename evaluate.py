@@ -15,6 +15,7 @@ from PIL import Image
 
 from plate_ocr import report
 from plate_ocr.checkpoints import CheckpointError, load_recognizer
+from plate_ocr.data.validation import BadDataError
 from plate_ocr.visualize import error_grid
 
 
@@ -54,7 +55,7 @@ def main(cfg: DictConfig) -> float:
     """Hydra entry point; returns the accuracy. A missing or foreign checkpoint exits with one line."""
     try:
         return evaluate(cfg)["accuracy"]
-    except (CheckpointError, FileNotFoundError) as error:
+    except (BadDataError, CheckpointError, FileNotFoundError) as error:
         raise SystemExit(f"error: {error}") from None
 
 

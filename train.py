@@ -10,6 +10,7 @@ import pytorch_lightning as pl
 from omegaconf import DictConfig
 
 from plate_ocr.checkpoints import CheckpointError, init_weights
+from plate_ocr.data.validation import BadDataError
 from plate_ocr.resume import resolve_ckpt_path
 from plate_ocr.system import PlateRecognizer
 
@@ -55,7 +56,7 @@ def main(cfg: DictConfig) -> float | None:
     """Hydra entry point; returns `optimized_metric` for sweepers."""
     try:
         return train(cfg).get(cfg.optimized_metric)
-    except (CheckpointError, FileNotFoundError) as error:
+    except (BadDataError, CheckpointError, FileNotFoundError) as error:
         raise SystemExit(f"error: {error}") from None
 
 

@@ -15,6 +15,7 @@ from plate_ocr.data.ccpd import (
     rectify_plate,
 )
 from plate_ocr.data.crops import read_rgb
+from plate_ocr.data.validation import load_image
 
 README_EXAMPLE = "025-95_113-154&383_386&473-386&473_177&454_154&383_363&402-0_0_22_27_27_33_16-37-15.jpg"
 # Real names from the CCPD sample (../shared/data/ccpd-full-sample) and the plates their fields encode.
@@ -119,11 +120,11 @@ def test_splits_from_split_files_ignore_per_subset_lists(tmp_path):
     (splits / "val.txt").write_text(f"ccpd_base/{ccpd_name(2)}\n")
     (splits / "test.txt").write_text(f"ccpd_blur/{ccpd_name(9)}\n")
     (splits / "ccpd_blur.txt").write_text(f"ccpd_blur/{ccpd_name(9)}\n")
-    train = list_ccpd_split(tmp_path, "train")
+    train = list_ccpd_split(tmp_path, "train")[0]
     assert [r.path for r in train] == [str(tmp_path / "ccpd_base" / ccpd_name(i)) for i in (0, 1)]
     assert [(r.label, r.subset) for r in train] == [("皖AY339S", "ccpd_base")] * 2
-    assert [r.subset for r in list_ccpd_split(tmp_path, "val")] == ["ccpd_base"]
-    assert [r.subset for r in list_ccpd_split(tmp_path, "test")] == ["ccpd_blur"]
+    assert [r.subset for r in list_ccpd_split(tmp_path, "val")[0]] == ["ccpd_base"]
+    assert [r.subset for r in list_ccpd_split(tmp_path, "test")[0]] == ["ccpd_blur"]
 
 
 def test_split_file_naming_a_missing_photo_is_a_clear_error(tmp_path):
@@ -140,17 +141,17 @@ def test_without_split_files_base_is_held_out_and_other_subsets_are_test(tmp_pat
         write_photo(tmp_path / "ccpd_base", ccpd_name(i))
     write_photo(tmp_path / "ccpd_tilt", ccpd_name(20))
     write_photo(tmp_path / "ccpd_db", ccpd_name(21))
-    train, val = list_ccpd_split(tmp_path, "train", 0.2, 1), list_ccpd_split(tmp_path, "val", 0.2, 1)
+    train, val = list_ccpd_split(tmp_path, "train", 0.2, 1)[0], list_ccpd_split(tmp_path, "val", 0.2, 1)[0]
     assert len(train) == 8 and len(val) == 2 and not {r.path for r in train} & {r.path for r in val}
-    assert val == list_ccpd_split(tmp_path, "val", 0.2, 1)
+    assert val == list_ccpd_split(tmp_path, "val", 0.2, 1)[0]
     assert {r.subset for r in train + val} == {"ccpd_base"}
-    assert sorted(r.subset for r in list_ccpd_split(tmp_path, "test")) == ["ccpd_db", "ccpd_tilt"]
+    assert sorted(r.subset for r in list_ccpd_split(tmp_path, "test")[0]) == ["ccpd_db", "ccpd_tilt"]
 
 
 def test_ccpd2020_green_layout(tmp_path):
     write_photo(tmp_path / "ccpd_green" / "train", ccpd_name(0, "0_0_3_24_24_29_25_32"))
     write_photo(tmp_path / "ccpd_green" / "test", ccpd_name(1, "0_0_3_24_24_29_25_32"))
-    records = list_ccpd_split(tmp_path, "test")
+    records, _ = list_ccpd_split(tmp_path, "test")
     assert [(r.label, r.subset) for r in records] == [("皖AD00518", "ccpd_green")]
     with pytest.raises(FileNotFoundError, match="val"):
         list_ccpd_split(tmp_path, "val")
@@ -169,14 +170,14 @@ def test_unknown_layout_or_split_is_a_clear_error(tmp_path):
 def photos(tmp_path):
     for i in range(3):
         write_photo(tmp_path / "ccpd_base", ccpd_name(i))
-    return list_ccpd_split(tmp_path, "train", val_fraction=0)
+    return list_ccpd_split(tmp_path, "train", val_fraction=0)[0]
 
 
 @pytest.fixture
 def decodes(monkeypatch):
     """Counts photo decodes."""
     calls = []
-    monkeypatch.setattr(ccpd, "read_rgb", lambda path: calls.append(path) or read_rgb(path))
+    monkeypatch.setattr(ccpd, "load_image", lambda path: calls.append(path) or load_image(path))
     return calls
 
 
@@ -219,7 +220,7 @@ def test_cached_crops_pickle_without_their_array(tmp_path, photos):
 def test_pool_build_matches_serial_build(tmp_path):
     for i in range(64):
         write_photo(tmp_path / "ccpd_base", ccpd_name(i))
-    records = list_ccpd_split(tmp_path, "train", val_fraction=0)
+    records, _ = list_ccpd_split(tmp_path, "train", val_fraction=0)
     serial = CachedCcpdCrops(records, tmp_path / "serial", crop_size=(16, 48), workers=1)
     pooled = CachedCcpdCrops(records, tmp_path / "pooled", crop_size=(16, 48), workers=2)
     assert np.array_equal(np.load(serial.array_path), np.load(pooled.array_path))

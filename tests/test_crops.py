@@ -38,9 +38,13 @@ def test_list_crops_sorts_images_of_any_case_and_skips_the_rest(tmp_path):
     assert [(r.label, r.subset) for r in records] == [("皖A11111", "x"), ("皖B22222", "x"), ("皖C33333", "x")]
 
 
-def test_missing_folder_is_named(tmp_path):
+def test_missing_or_empty_folder_is_named(tmp_path):
     with pytest.raises(FileNotFoundError, match="nowhere"):
         list_crops(tmp_path / "nowhere", subset="x")
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "notes.txt").write_text("no images here")
+    with pytest.raises(FileNotFoundError, match=r"empty holds no \.jpg/"):
+        list_crops(tmp_path / "empty", subset="x")
 
 
 def test_crop_files_decode_chinese_paths_to_rgb(tmp_path):
@@ -56,7 +60,7 @@ def test_crop_files_decode_chinese_paths_to_rgb(tmp_path):
 
 def test_undecodable_file_is_named(tmp_path):
     (tmp_path / "1-皖A12345.jpg").write_bytes(b"not a jpeg")
-    with pytest.raises(ValueError, match=r"1-皖A12345\.jpg"):
+    with pytest.raises(ValueError, match=r"1-皖A12345\.jpg: not a JPEG"):
         CropFiles(list_crops(tmp_path, subset="x"))[0]
 
 
@@ -91,7 +95,7 @@ def test_folder_layout_is_a_test_split(tmp_path):
 
 
 def test_missing_root_names_the_key(tmp_path):
-    with pytest.raises(ValueError, match=r"data\.root"):
+    with pytest.raises(FileNotFoundError, match=r"data\.root"):
         ccpd_crops_splits(None)
     with pytest.raises(FileNotFoundError, match="not a folder"):
         ccpd_crops_splits(str(tmp_path / "nowhere"))

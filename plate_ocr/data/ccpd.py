@@ -8,6 +8,7 @@ clockwise (bottom-right, bottom-left, top-left, top-right), and the plate as ind
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -25,8 +26,9 @@ import cv2
 import numpy as np
 
 from plate_ocr.charset import DIGITS, LETTERS, PROVINCES, SPECIALS
-from plate_ocr.data.crops import image_files, read_rgb
+from plate_ocr.data.crops import image_files
 from plate_ocr.data.records import PlateRecord, PlateSample, hold_out
+from plate_ocr.data.validation import BadFile, load_image
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +50,7 @@ TEST_SUBSETS = (
 )
 DEFAULT_CROP_SIZE = (48, 144)
 # Bump when the crop computation changes, so every existing cache is rebuilt.
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 
 Point = tuple[int, int]
 
@@ -145,20 +147,34 @@ def rectify_plate(
     return cv2.resize(plate, (width, height), interpolation=cv2.INTER_AREA)
 
 
-def _records(root: Path, relatives: Sequence[str]) -> list[PlateRecord]:
-    """Records of photos named relative to `root`; the subset is the top-level folder (`ccpd_base`)."""
-    return [PlateRecord(str(root / rel), parse_ccpd_name(rel).label, rel.split("/")[0]) for rel in relatives]
+Listed = tuple[list[PlateRecord], list[BadFile]]
+
+
+def _records(root: Path, relatives: Sequence[str]) -> Listed:
+    """Records of photos named relative to `root` (the subset is the top-level folder, `ccpd_base`), and
+    the photos whose names do not parse."""
+    records, bad = [], []
+    for rel in relatives:
+        try:
+            records.append(PlateRecord(str(root / rel), parse_ccpd_name(rel).label, rel.split("/")[0]))
+        except ValueError as error:
+            bad.append(
+                BadFile(str(root / rel), f"unparsable CCPD name: {str(error).removeprefix(f'{rel}: ')}")
+            )
+    return records, bad
 
 
 def _folder(root: Path, relative: str) -> list[str]:
     return [f"{relative}/{p.name}" for p in image_files(root / relative)]
 
 
-def _from_split_file(root: Path, split_file: Path) -> list[PlateRecord]:
+def _from_split_file(root: Path, split_file: Path) -> Listed:
     if not split_file.is_file():
         raise FileNotFoundError(f"{split_file} is missing, though its folder holds other split files")
     lines = split_file.read_text(encoding="utf-8").splitlines()
     relatives = [line.strip().replace("\\", "/") for line in lines if line.strip()]
+    if not relatives:
+        raise FileNotFoundError(f"{split_file} lists no photos")
     missing = [rel for rel in relatives if not (root / rel).is_file()]
     if missing:
         raise FileNotFoundError(
@@ -167,10 +183,9 @@ def _from_split_file(root: Path, split_file: Path) -> list[PlateRecord]:
     return _records(root, relatives)
 
 
-def list_ccpd_split(
-    root: str | Path, split: str, val_fraction: float = 0.1, seed: int = 0
-) -> list[PlateRecord]:
-    """The records of `split` (train, val or test) of a CCPD release under `root`.
+def list_ccpd_split(root: str | Path, split: str, val_fraction: float = 0.1, seed: int = 0) -> Listed:
+    """The records of `split` (train, val or test) of a CCPD release under `root`, and its photos whose
+    names do not parse.
 
     Uses `root/splits/<split>.txt` when split files are there (CCPD2019; its per-subset lists such as
     ccpd_blur.txt are ignored), `root/ccpd_green/<split>/` for CCPD2020, and otherwise a seeded
@@ -194,12 +209,23 @@ def list_ccpd_split(
         return _records(root, [rel for name in present for rel in _folder(root, name)])
     if not (root / "ccpd_base").is_dir():
         raise FileNotFoundError(f"{root} has no splits/{split}.txt, ccpd_green/{split}/ or ccpd_base/")
-    train, val = hold_out(_records(root, _folder(root, "ccpd_base")), val_fraction, seed)
-    return train if split == "train" else val
+    records, bad = _records(root, _folder(root, "ccpd_base"))
+    train, val = hold_out(records, val_fraction, seed)
+    # Unparsable names are in neither part; they are reported once, with train.
+    return (train, bad) if split == "train" else (val, [])
 
 
-def _crop_photo(path: str, size: tuple[int, int]) -> np.ndarray:
-    return rectify_plate(read_rgb(path), parse_ccpd_name(path).vertices, size)
+def _crop_photo(path: str, size: tuple[int, int]) -> tuple[np.ndarray | None, str | None]:
+    """The rectified plate, or None and why the photo cannot be used."""
+    image, problem = load_image(path)
+    if image is None:
+        return None, problem
+    height, width = image.shape[:2]
+    vertices = parse_ccpd_name(path).vertices
+    outside = [(x, y) for x, y in vertices if not (0 <= x <= width and 0 <= y <= height)]
+    if outside:
+        return None, f"plate vertex {outside[0]} is outside the {width}x{height} photo"
+    return rectify_plate(image, vertices, size), None
 
 
 def _digest(payload: object) -> str:
@@ -223,9 +249,11 @@ class CachedCcpdCrops:
     """Rectified plate crops of some CCPD photos, computed once and kept in one memory-mapped .npy file.
 
     Files in `cache_dir`: `ccpd-<h>x<w>-<records>-<contents>.npy` (N x h x w x 3, uint8) and a `.json`
-    index of the records (row i is record i). `<records>` hashes the photo paths, labels and subsets in
-    order; `<contents>` their sizes and modification times, the crop size and CACHE_VERSION. A cache whose
-    name matches is reused without decoding a photo; when only `<contents>` differs the old files are
+    index of the records (row i is record i) and of the photos that cannot be used (unreadable, not a
+    whole image, vertices outside the photo: their rows stay black and they are left out of `records`,
+    reported in `problems`). `<records>` hashes the photo paths, labels and subsets in order; `<contents>`
+    their sizes and modification times, the crop size and CACHE_VERSION. A cache whose name matches is
+    reused, problems included, without decoding a photo; when only `<contents>` differs the old files are
     replaced. The photos are decoded only while building, in `workers` processes.
     """
 
@@ -236,21 +264,26 @@ class CachedCcpdCrops:
         crop_size: tuple[int, int] = DEFAULT_CROP_SIZE,
         workers: int | None = None,
     ) -> None:
-        self.records = records
         self.crop_size = (int(crop_size[0]), int(crop_size[1]))
         cache_dir = Path(cache_dir)
         cache_dir.mkdir(parents=True, exist_ok=True)
-        stem = self._stem()
+        stem = self._stem(records)
         self.array_path = cache_dir / f"{stem}.npy"
         self.index_path = cache_dir / f"{stem}.json"
-        if not self._is_valid():
-            self._build(workers or os.cpu_count() or 1)
+        index = self._index(records)
+        problems = self._cached_problems(index, len(records))
+        if problems is None:
+            problems = self._build(records, index, workers or os.cpu_count() or 1)
+        self.problems = [BadFile(path, reason) for path, reason in problems]
+        bad = {problem.path for problem in self.problems}
+        self._rows = [row for row, record in enumerate(records) if record.path not in bad]
+        self.records = [records[row] for row in self._rows]
         self._crops: np.ndarray | None = None
 
-    def _stem(self) -> str:
-        rows = [[r.path, r.label, r.subset] for r in self.records]
+    def _stem(self, records: list[PlateRecord]) -> str:
+        rows = [[r.path, r.label, r.subset] for r in records]
         contents = [CACHE_VERSION, self.crop_size]
-        for record in self.records:
+        for record in records:
             try:
                 stat = os.stat(record.path)
             except FileNotFoundError as error:
@@ -259,46 +292,55 @@ class CachedCcpdCrops:
         height, width = self.crop_size
         return f"ccpd-{height}x{width}-{_digest(rows)}-{_digest(contents)}"
 
-    def _index(self) -> dict:
+    def _index(self, records: list[PlateRecord]) -> dict:
         return {
             "version": CACHE_VERSION,
             "crop_size": list(self.crop_size),
-            "records": [[r.path, r.label, r.subset] for r in self.records],
+            "records": [[r.path, r.label, r.subset] for r in records],
         }
 
-    def _is_valid(self) -> bool:
+    def _cached_problems(self, expected: dict, count: int) -> list[list[str]] | None:
+        """The problems stored with a matching, complete cache; None when it must be built."""
         if not (self.array_path.is_file() and self.index_path.is_file()):
-            return False
+            return None
         try:
             index = json.loads(self.index_path.read_text(encoding="utf-8"))
             shape = np.load(self.array_path, mmap_mode="r").shape
         except (ValueError, OSError):
-            return False
-        return index == self._index() and shape == (len(self.records), *self.crop_size, 3)
+            return None
+        problems = index.pop("problems", None)
+        if index != expected or shape != (count, *self.crop_size, 3) or not isinstance(problems, list):
+            return None
+        return problems
 
-    def _build(self, workers: int) -> None:
-        log.info("Caching %d CCPD plate crops in %s", len(self.records), self.array_path)
-        shape = (len(self.records), *self.crop_size, 3)
+    def _build(self, records: list[PlateRecord], index: dict, workers: int) -> list[list[str]]:
+        log.info("Caching %d CCPD plate crops in %s", len(records), self.array_path)
+        shape = (len(records), *self.crop_size, 3)
+        blank = bytes(int(np.prod(shape[1:])))
         crop = functools.partial(_crop_photo, size=self.crop_size)
-        paths = [r.path for r in self.records]
+        paths = [r.path for r in records]
+        problems: list[list[str]] = []
 
         def write(stream: IO[bytes]) -> None:
             # Filled row by row, so a dataset larger than memory never sits in it at once.
             np.lib.format.write_array_header_1_0(
                 stream, {"descr": "|u1", "fortran_order": False, "shape": shape}
             )
-            if workers > 1 and len(paths) >= 64:
-                with Pool(workers) as pool:
-                    for image in pool.imap(crop, paths, chunksize=16):
-                        stream.write(image.tobytes())
-            else:
-                for path in paths:
-                    stream.write(crop(path).tobytes())
+            with contextlib.ExitStack() as stack:
+                if workers > 1 and len(paths) >= 64:
+                    crops = stack.enter_context(Pool(workers)).imap(crop, paths, chunksize=16)
+                else:
+                    crops = map(crop, paths)
+                for path, (image, problem) in zip(paths, crops, strict=True):
+                    stream.write(blank if image is None else image.tobytes())
+                    if problem:
+                        problems.append([path, problem])
 
         _write_atomically(self.array_path, write)
-        index = json.dumps(self._index(), ensure_ascii=False).encode()
-        _write_atomically(self.index_path, lambda stream: stream.write(index))
+        data = json.dumps({**index, "problems": problems}, ensure_ascii=False).encode()
+        _write_atomically(self.index_path, lambda stream: stream.write(data))
         self._remove_stale()
+        return problems
 
     def _remove_stale(self) -> None:
         """Drop caches of these records built from older photo contents (a full CCPD cache is gigabytes)."""
@@ -318,4 +360,4 @@ class CachedCcpdCrops:
         record = self.records[index]
         if self._crops is None:
             self._crops = np.load(self.array_path, mmap_mode="r")
-        return PlateSample(np.array(self._crops[index]), record)
+        return PlateSample(np.array(self._crops[self._rows[index]]), record)

@@ -18,15 +18,21 @@ def label_from_filename(path: str | Path) -> str:
 
 
 def image_files(directory: str | Path) -> list[Path]:
-    """The image files of a flat folder, sorted by name; hidden files (`._x.jpg` from macOS) are skipped."""
+    """The image files of a flat folder, sorted by name; hidden files (`._x.jpg` from macOS) are skipped.
+
+    A missing folder, or one without a single image, is an error naming it (often a failed download).
+    """
     directory = Path(directory)
     if not directory.is_dir():
         raise FileNotFoundError(f"image folder not found: {directory}")
-    return sorted(
+    files = sorted(
         p
         for p in directory.iterdir()
         if p.suffix.lower() in IMAGE_SUFFIXES and not p.name.startswith(".") and p.is_file()
     )
+    if not files:
+        raise FileNotFoundError(f"image folder {directory} holds no {'/'.join(IMAGE_SUFFIXES)} files")
+    return files
 
 
 def list_crops(directory: str | Path, subset: str) -> list[PlateRecord]:
@@ -34,13 +40,43 @@ def list_crops(directory: str | Path, subset: str) -> list[PlateRecord]:
     return [PlateRecord(str(p), label_from_filename(p), subset) for p in image_files(directory)]
 
 
+class ImageError(ValueError):
+    """Bytes that are not a whole JPEG, PNG or BMP image."""
+
+
+def _incomplete(data: bytes) -> str | None:
+    """Why `data` is not a whole image file, judged by its format's signature and end, or None."""
+    if data.startswith(b"\xff\xd8"):
+        # Some OpenCV builds decode the first rows of a truncated JPEG without an error: check its
+        # end-of-image marker (zero padding after it is harmless).
+        return None if data.rstrip(b"\0").endswith(b"\xff\xd9") else "truncated JPEG (no end-of-image marker)"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return None if data[-8:-4] == b"IEND" else "truncated PNG (no IEND chunk)"
+    if data.startswith(b"BM") and len(data) >= 6:
+        declared = int.from_bytes(data[2:6], "little")
+        return None if declared <= len(data) else f"truncated BMP ({len(data)} of {declared} bytes)"
+    return "not a JPEG, PNG or BMP image"
+
+
+def decode_rgb(data: bytes) -> np.ndarray:
+    """Decode a whole image file's bytes to RGB uint8 (HxWx3); ImageError says what is wrong."""
+    if not data:
+        raise ImageError("empty file")
+    problem = _incomplete(data)
+    if problem:
+        raise ImageError(problem)
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    if image is None:
+        raise ImageError("corrupt image data")
+    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+
+
 def read_rgb(path: str | Path) -> np.ndarray:
     """Decode an image file to RGB uint8 (HxWx3); works for non-ASCII (Chinese) paths on every OS."""
-    data = np.fromfile(str(path), dtype=np.uint8)
-    image = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
-    if image is None:
-        raise ValueError(f"cannot decode image {path}: empty, truncated or not an image")
-    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+    try:
+        return decode_rgb(Path(path).read_bytes())
+    except ImageError as error:
+        raise ImageError(f"cannot decode image {path}: {error}") from None
 
 
 class CropFiles:

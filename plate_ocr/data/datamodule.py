@@ -2,25 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import pytorch_lightning as pl
 from torch.utils.data import DataLoader
 
 from plate_ocr.charset import DEFAULT_ALPHABET, Charset
 from plate_ocr.data.dataset import Augment, PlateDataset, collate_plates
-from plate_ocr.data.records import PlateSample
+from plate_ocr.data.sources import Splits
+from plate_ocr.data.validation import BadDataError, apply_policy, check_on_bad
 
-SourceBuilder = Callable[..., dict[str, Sequence[PlateSample]]]
-# The splits each Lightning stage reads.
-STAGE_SPLITS = {"fit": ("train", "val"), "validate": ("val",), "test": ("test",), "predict": ("test",)}
+SourceBuilder = Callable[..., Splits]
+# The splits each Lightning stage builds; fit builds test too, so that every bad file of the dataset is
+# reported before training starts rather than after it.
+STAGE_SPLITS = {
+    "fit": ("train", "val", "test"),
+    "validate": ("val",),
+    "test": ("test",),
+    "predict": ("test",),
+}
 
 
 class PlateDataModule(pl.LightningDataModule):
     """Wraps the train/val/test splits of one data layout, with augmentation on train only.
 
-    `sources(splits=[...], root=...)` builds the named splits; `root` is the dataset folder of
-    layouts read from disk.
+    `sources(splits=[...], charset=..., root=...)` builds the named splits; `root` is the dataset folder
+    of layouts read from disk. Files that cannot be used (see plate_ocr.data.validation) stop `setup` with
+    one message listing them when `on_bad` is `error`, and are logged and left out when it is `skip`.
     """
 
     def __init__(
@@ -33,6 +41,7 @@ class PlateDataModule(pl.LightningDataModule):
         augment: Augment | None = None,
         image_size: tuple[int, int] = (32, 128),
         alphabet: str = DEFAULT_ALPHABET,
+        on_bad: str = "error",
     ) -> None:
         super().__init__()
         self.build_sources = sources
@@ -43,6 +52,7 @@ class PlateDataModule(pl.LightningDataModule):
         self.augment = augment
         self.image_size = tuple(image_size)
         self.charset = Charset(alphabet)
+        self.on_bad = check_on_bad(on_bad)
         self.datasets: dict[str, PlateDataset] = {}
 
     def setup(self, stage: str | None = None) -> None:
@@ -53,7 +63,12 @@ class PlateDataModule(pl.LightningDataModule):
             return
         # Layouts read from disk take data.root; the synthetic one has none.
         location = {} if self.root is None else {"root": self.root}
-        for split, source in self.build_sources(splits=missing, **location).items():
+        built = self.build_sources(splits=missing, charset=self.charset, **location)
+        apply_policy(built.problems, self.on_bad)
+        empty = [split for split, source in built.items() if not len(source)]
+        if empty:
+            raise BadDataError(f"no usable files left in the {' and '.join(empty)} split of {self.root}")
+        for split, source in built.items():
             augment = self.augment if split == "train" else None
             self.datasets[split] = PlateDataset(source, self.charset, self.image_size, augment)
 

@@ -1,31 +1,60 @@
-"""One builder per data layout: each returns the splits ({'train', 'val', 'test'} or a subset) as sources."""
+"""One builder per data layout: each returns the splits ({'train', 'val', 'test'} or a subset) as sources.
+
+The file-backed builders check every file once, as they build (labels against `charset`, images by
+decoding them), leave the bad ones out and list them in `Splits.problems`; the DataModule applies the
+`data.on_bad` policy to that list.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
 
+from plate_ocr.charset import Charset
 from plate_ocr.data.ccpd import CachedCcpdCrops, list_ccpd_split
 from plate_ocr.data.crops import CropFiles, list_crops
 from plate_ocr.data.records import PlateRecord, PlateSample, hold_out
 from plate_ocr.data.synth import PlateRenderer, SynthPlates
+from plate_ocr.data.validation import BadFile, check_records
 
-Splits = dict[str, Sequence[PlateSample]]
 ALL_SPLITS = ("train", "val", "test")
+
+
+class Splits(dict[str, Sequence[PlateSample]]):
+    """Split name -> source, and the bad files left out of them."""
+
+    def __init__(self, sources: dict[str, Sequence[PlateSample]], problems: Sequence[BadFile] = ()) -> None:
+        super().__init__(sources)
+        self.problems = sorted(problems, key=lambda problem: problem.path)
 
 
 def require_root(root: str | None, layout: str) -> Path:
     """The dataset root as a Path, with a clear error when it is unset or missing."""
     if not root:
-        raise ValueError(f"data={layout} needs data.root=DIR (the folder holding the dataset)")
+        # FileNotFoundError, like a wrong root: the entry points print either as one line.
+        raise FileNotFoundError(f"data={layout} needs data.root=DIR (the folder holding the dataset)")
     path = Path(root).expanduser()
     if not path.is_dir():
         raise FileNotFoundError(f"data.root={root} is not a folder")
     return path
 
 
+def _checked_crops(records: dict[str, list[PlateRecord]], charset: Charset | None) -> Splits:
+    """Crop files whose labels fit `charset` (default: the CCPD alphabet) and whose images decode."""
+    sources, problems = {}, []
+    for split, listed in records.items():
+        good, bad = check_records(listed, charset or Charset(), decode=True)
+        sources[split] = CropFiles(good)
+        problems += bad
+    return Splits(sources, problems)
+
+
 def ccpd_crops_splits(
-    root: str | None = None, val_fraction: float = 0.1, seed: int = 0, splits: Sequence[str] = ALL_SPLITS
+    root: str | None = None,
+    val_fraction: float = 0.1,
+    seed: int = 0,
+    splits: Sequence[str] = ALL_SPLITS,
+    charset: Charset | None = None,
 ) -> Splits:
     """CCPD2019-dl1 layout: DIR/train, DIR/test, optionally DIR/val (else a seeded share of train)."""
     path = require_root(root, "ccpd_crops")
@@ -37,18 +66,21 @@ def ccpd_crops_splits(
         if (path / "val").is_dir():
             records["val"] = list_crops(path / "val", subset="val")
         else:
+            # Held out before checking, so fixing a bad file later leaves the split of the others as it is.
             records["train"], records["val"] = hold_out(records["train"], val_fraction, seed)
-    return {split: CropFiles(records[split]) for split in splits}
+    return _checked_crops({split: records[split] for split in splits}, charset)
 
 
-def folder_splits(root: str | None = None, splits: Sequence[str] = ("test",)) -> Splits:
+def folder_splits(
+    root: str | None = None, splits: Sequence[str] = ("test",), charset: Charset | None = None
+) -> Splits:
     """One flat folder of labelled crops, used as the test split."""
     path = require_root(root, "folder")
     if set(splits) - {"test"}:
         raise ValueError(
             "data=folder only has a test split: use it with evaluate.py, or train with data=ccpd_crops"
         )
-    return {"test": CropFiles(list_crops(path, subset=path.name))}
+    return _checked_crops({"test": list_crops(path, subset=path.name)}, charset)
 
 
 def synth_splits(
@@ -58,14 +90,18 @@ def synth_splits(
     test_size: int,
     seed: int = 0,
     splits: Sequence[str] = ALL_SPLITS,
+    charset: Charset | None = None,
 ) -> Splits:
-    """Rendered plates: an endless, reproducible train stream and val/test sets fixed by seed."""
+    """Rendered plates: an endless, reproducible train stream and val/test sets fixed by seed.
+
+    There are no files to go bad; `charset` is taken, and unused, like every builder's.
+    """
     builders = {
         "train": lambda: SynthPlates(train_size, renderer, seed=None),
         "val": lambda: SynthPlates(val_size, renderer, seed=seed),
         "test": lambda: SynthPlates(test_size, renderer, seed=seed + 1),
     }
-    return {split: builders[split]() for split in splits}
+    return Splits({split: builders[split]() for split in splits})
 
 
 def ccpd_splits(
@@ -75,12 +111,17 @@ def ccpd_splits(
     val_fraction: float = 0.1,
     seed: int = 0,
     splits: Sequence[str] = ALL_SPLITS,
+    charset: Charset | None = None,
 ) -> Splits:
     """The original CCPD release: plates rectified from their vertices, cached under `cache_dir`
-    (default DIR/.plate_ocr_cache)."""
+    (default DIR/.plate_ocr_cache). Names and labels are checked on every build, the photos themselves
+    once, with the cache."""
     path = require_root(root, "ccpd")
     cache = Path(cache_dir) if cache_dir else path / ".plate_ocr_cache"
-    return {
-        split: CachedCcpdCrops(list_ccpd_split(path, split, val_fraction, seed), cache, tuple(crop_size))
-        for split in splits
-    }
+    sources, problems = {}, []
+    for split in splits:
+        listed, unparsable = list_ccpd_split(path, split, val_fraction, seed)
+        good, mislabelled = check_records(listed, charset or Charset())
+        sources[split] = CachedCcpdCrops(good, cache, tuple(crop_size))
+        problems += unparsable + mislabelled + sources[split].problems
+    return Splits(sources, problems)
