@@ -1,7 +1,7 @@
 """Synthetic plates from the command line.
 
-    python -m plate_ocr.synth --n 64 --grid grid.png          # a preview grid with labels
-    python -m plate_ocr.synth --out DIR --n 1000 [--type green] # labelled crops `<n>-<plate>.jpg`
+python -m plate_ocr.synth --n 64 --grid grid.png            # a preview grid with labels
+python -m plate_ocr.synth --out DIR --n 1000 [--type green]  # labelled crops `<n>-<plate>.jpg`
 """
 
 from __future__ import annotations
@@ -14,38 +14,40 @@ import numpy as np
 from PIL import Image
 
 from plate_ocr.data.synth import PlateRenderer
-from plate_ocr.data.synth_plate import STYLES
-from plate_ocr.visualize import error_grid
+from plate_ocr.data.synth_labels import PLATE_TYPES
+from plate_ocr.visualize import image_grid
 
 
 def write_crops(renderer: PlateRenderer, count: int, out: Path, seed: int) -> None:
-    """Write `count` crops named in the CCPD2019-dl1 way; Chinese file names work on every OS."""
+    """Write `count` crops named the CCPD2019-dl1 way; tofile keeps Chinese file names working on every OS."""
     out.mkdir(parents=True, exist_ok=True)
     for index in range(count):
-        image, label, _ = renderer(np.random.default_rng([seed, index]))
-        ok, data = cv2.imencode(".jpg", cv2.cvtColor(image, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 95])
-        data.tofile(str(out / f"{index:04d}-{label}.jpg"))
+        image, label = renderer(np.random.default_rng([seed, index]))
+        _, data = cv2.imencode(".jpg", cv2.cvtColor(image, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 95])
+        data.tofile(out / f"{index:04d}-{label}.jpg")
 
 
 def write_grid(renderer: PlateRenderer, count: int, path: Path, seed: int) -> None:
-    """A preview grid of `count` plates with their labels."""
-    plates = [renderer(np.random.default_rng([seed, index])) for index in range(count)]
-    labels = [label for _, label, _ in plates]
-    grid = error_grid([image for image, _, _ in plates], labels, labels, columns=8, cell_width=192)
+    """A preview grid of `count` plates, each captioned with its label and type."""
+    plates = [renderer.render(np.random.default_rng([seed, index])) for index in range(count)]
+    captions = [f"{label} ({plate_type})" for _, label, plate_type in plates]
+    grid = image_grid([image for image, _, _ in plates], captions, columns=8, cell_width=192)
     Image.fromarray(grid).save(path)
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=64, help="how many plates")
     parser.add_argument("--grid", type=Path, help="write a preview grid PNG here")
     parser.add_argument("--out", type=Path, help="write labelled crops into this folder")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--type", choices=sorted(STYLES), help="only this plate type (default: the usual mix)")
+    parser.add_argument("--seed", type=int, default=0, help="plate i is drawn from the seed [seed, i]")
+    parser.add_argument("--type", choices=PLATE_TYPES, help="only this plate type (default: the usual mix)")
     args = parser.parse_args(argv)
     if not args.grid and not args.out:
         parser.error("give --grid PATH, --out DIR or both")
-    renderer = PlateRenderer(type_mix={args.type: 1.0} if args.type else None)
+    renderer = PlateRenderer(plate_types={args.type: 1.0} if args.type else None)
     if args.grid:
         write_grid(renderer, args.n, args.grid, args.seed)
     if args.out:

@@ -1,5 +1,9 @@
+"""The synthetic plate generator: plate grammar, determinism, sizes, the dataset source and the CLI."""
+
+import pickle
 import re
 
+import cv2
 import numpy as np
 import pytest
 import torch
@@ -7,7 +11,9 @@ import torch
 from plate_ocr.charset import Charset
 from plate_ocr.data.crops import label_from_filename
 from plate_ocr.data.synth import PlateRenderer, SynthPlates
-from plate_ocr.data.synth_plate import STYLES
+from plate_ocr.data.synth_camera import CameraEffects
+from plate_ocr.data.synth_labels import PLATE_TYPES, province_weights
+from plate_ocr.data.synth_layout import render_plate
 from plate_ocr.synth import main as synth_cli
 
 SERIAL = "[A-HJ-NP-Z0-9]"
@@ -20,36 +26,55 @@ GRAMMAR = {
 }
 
 
-@pytest.mark.parametrize("plate_type", sorted(STYLES))
+@pytest.mark.parametrize("plate_type", PLATE_TYPES)
 def test_every_plate_type_renders_a_valid_plate(plate_type):
-    renderer = PlateRenderer(type_mix={plate_type: 1.0})
+    renderer = PlateRenderer(plate_types={plate_type: 1.0})
     charset = Charset()
-    for seed in range(20):
-        image, label, rendered_type = renderer(np.random.default_rng(seed))
+    for seed in range(30):
+        image, label, rendered_type = renderer.render(np.random.default_rng(seed))
         assert rendered_type == plate_type
         charset.validate(label)
         assert re.match(GRAMMAR[plate_type], label), label
-        assert image.dtype == np.uint8 and image.ndim == 3 and image.shape[2] == 3
-        assert 6 <= image.shape[0] <= 120 and image.shape[1] > image.shape[0]
+        assert image.shape == (24, 94, 3) and image.dtype == np.uint8
+        assert image.std() > 5  # not a blank crop
+
+
+def test_serials_are_mostly_digits_with_at_most_two_letters():
+    renderer = PlateRenderer(plate_types={"blue": 1.0})
+    serials = [renderer(np.random.default_rng(seed))[1][2:] for seed in range(200)]
+    letters = [sum(c.isalpha() for c in serial) for serial in serials]
+    assert max(letters) <= 2 and sum(letters) < 2 * len(serials) * 0.7
 
 
 def test_glyphs_are_drawn_where_the_label_says():
-    # Without camera effects, a plate with glyphs differs from the same plate with other glyphs.
-    from plate_ocr.data.synth_plate import render_plate
-
-    first = render_plate("皖A11111", "blue", np.random.default_rng(0))
-    second = render_plate("皖A88888", "blue", np.random.default_rng(0))
-    differs = np.abs(first.astype(int) - second.astype(int)).sum(axis=(0, 2)) > 0
+    # Without the camera, two plates drawn with the same random draws differ only under the serial.
+    first = render_plate("皖A11111", "blue", 56, 0, 0, np.random.default_rng(0)).astype(int)
+    second = render_plate("皖A88888", "blue", 56, 0, 0, np.random.default_rng(0)).astype(int)
+    differs = np.abs(first - second).sum(axis=(0, 2)) > 0
     width = first.shape[1]
-    assert not differs[: int(width * 0.3)].any()  # province and letter identical
+    assert not differs[: int(width * 0.3)].any()  # province and office letter identical
     assert differs[int(width * 0.4) :].sum() > width * 0.2
+
+
+def test_same_seed_same_pixels_and_the_output_size_is_configurable():
+    renderer = PlateRenderer(size=[32, 128], camera={"defocus_sigma": [0, 1], "jpeg_p": 1.0})
+    image, label = renderer(np.random.default_rng([3, 4]))
+    again, label_again = renderer(np.random.default_rng([3, 4]))
+    assert image.shape == (32, 128, 3) and label == label_again and np.array_equal(image, again)
+    assert not np.array_equal(image, renderer(np.random.default_rng([3, 5]))[0])
+    assert renderer.camera.defocus_sigma == (0, 1)
 
 
 def test_fixed_sets_are_deterministic_and_the_train_stream_follows_torch_seed():
     renderer = PlateRenderer()
     fixed = SynthPlates(4, renderer, seed=7)
-    assert np.array_equal(fixed[2].image, SynthPlates(4, renderer, seed=7)[2].image)
-    assert fixed[2].record.label == SynthPlates(4, renderer, seed=7)[2].record.label
+    restored = pickle.loads(pickle.dumps(fixed))  # DataLoader workers get a pickled copy
+    assert len(pickle.dumps(fixed)) < 10_000
+    assert np.array_equal(fixed[2].image, restored[2].image)
+    assert fixed[2].record == restored[2].record
+    assert fixed[2].record.path == "synth/2" and fixed[2].record.subset in PLATE_TYPES
+    with pytest.raises(IndexError):
+        fixed[4]
 
     stream = SynthPlates(4, renderer, seed=None)
     torch.manual_seed(1)
@@ -59,16 +84,26 @@ def test_fixed_sets_are_deterministic_and_the_train_stream_follows_torch_seed():
     assert len(set(first)) == 3  # a new plate on every access
 
 
-def test_province_mix_is_configurable():
-    renderer = PlateRenderer(dominant_province="粤", dominant_share=1.0)
-    assert {renderer(np.random.default_rng(i))[1][0] for i in range(10)} == {"粤"}
+def test_province_mix_is_configurable_and_checked():
+    renderer = PlateRenderer(provinces={"粤": 1.0}, office_a_share=0.0)
+    labels = [renderer(np.random.default_rng(i))[1] for i in range(20)]
+    assert {label[0] for label in labels} == {"粤"} and len({label[1] for label in labels}) > 5
+    default = province_weights({"皖": 0.8})
+    assert default.min() > 0 and default.max() == pytest.approx(0.8)
+    with pytest.raises(ValueError, match="not one of"):
+        PlateRenderer(provinces={"X": 0.5})
     with pytest.raises(ValueError, match="unknown plate types"):
-        PlateRenderer(type_mix={"purple": 1.0})
+        PlateRenderer(plate_types={"purple": 1.0})
+    with pytest.raises(ValueError, match="unknown camera effect 'blurr'"):
+        CameraEffects.from_config({"blurr": 1})
 
 
 def test_cli_writes_named_crops_and_a_grid(tmp_path):
-    synth_cli(["--n", "5", "--out", str(tmp_path / "crops"), "--grid", str(tmp_path / "grid.png"), "--type", "green"])
-    files = sorted((tmp_path / "crops").glob("*.jpg"))
+    out = tmp_path / "crops"
+    synth_cli(["--n", "5", "--out", str(out), "--grid", str(tmp_path / "grid.png"), "--type", "green"])
+    files = sorted(out.glob("*.jpg"))
     assert [f.name[:5] for f in files] == ["0000-", "0001-", "0002-", "0003-", "0004-"]
-    assert all(len(label_from_filename(f)) == 8 for f in files)
-    assert (tmp_path / "grid.png").stat().st_size > 1000
+    assert all(re.match(GRAMMAR["green"], label_from_filename(f)) for f in files)
+    image = cv2.imdecode(np.fromfile(files[0], np.uint8), cv2.IMREAD_COLOR)  # Chinese names read back
+    assert image.shape == (24, 94, 3)
+    assert cv2.imread(str(tmp_path / "grid.png")).shape[1] == 8 * 192

@@ -2,60 +2,72 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import torch
 
-from plate_ocr.charset import PROVINCES
 from plate_ocr.data.records import PlateRecord, PlateSample
 from plate_ocr.data.synth_camera import CameraEffects, photograph
-from plate_ocr.data.synth_plate import STYLES, plate_string, render_plate
+from plate_ocr.data.synth_labels import CCPD_PROVINCES, PLATE_TYPES, PlateStrings, pick, province_weights
+from plate_ocr.data.synth_layout import render_plate
+from plate_ocr.fonts import latin_faces
 
-# Roughly CCPD's mix: most plates blue, the rest green new-energy, yellow, police and coach plates.
-DEFAULT_TYPE_MIX = {"blue": 0.72, "green": 0.14, "yellow": 0.08, "police": 0.03, "coach": 0.03}
+# CCPD is nearly all blue plates; the other types keep the model honest about dark-on-light glyphs.
+DEFAULT_TYPE_MIX = {"blue": 0.75, "green": 0.1, "yellow": 0.09, "police": 0.03, "coach": 0.03}
+STROKES = (-1, 0, 1)  # stroke weight offsets, pixels at the cached glyph height
 
 
 class PlateRenderer:
-    """Draws a random plate as a camera and detector would deliver it.
+    """Draws random plates as a camera and a plate detector deliver them.
 
-    `dominant_province` (皖, like CCPD) gets `dominant_share` of plates, the other provinces share
-    the rest evenly; `office_a_share` of plates have A as their second character (a provincial capital).
-    `camera` overrides any CameraEffects field.
+    plate_types: weight of each plate type (blue, yellow, green, police, coach).
+    provinces: share of plates for named provinces; the others split the rest evenly (default: 80% 皖).
+    office_a_share: share of plates whose second character is A, the others draw any letter.
+    serial_letters: weights of serials holding 0, 1, 2, ... letters.
+    size: output crop (height, width); CCPD's crops are 24 x 94.
+    camera: overrides of CameraEffects fields, e.g. {"defocus_sigma": [0, 2], "jpeg_p": 0.8}.
     """
 
     def __init__(
         self,
-        type_mix: Mapping[str, float] | None = None,
-        dominant_province: str = "皖",
-        dominant_share: float = 0.5,
-        office_a_share: float = 0.5,
+        plate_types: Mapping[str, float] | None = None,
+        provinces: Mapping[str, float] | None = None,
+        office_a_share: float = 0.7,
+        serial_letters: Sequence[float] = (0.15, 0.35, 0.5),
+        size: Sequence[int] = (24, 94),
         camera: Mapping[str, object] | None = None,
     ) -> None:
-        mix = dict(type_mix or DEFAULT_TYPE_MIX)
-        unknown = set(mix) - set(STYLES)
+        mix = dict(DEFAULT_TYPE_MIX if plate_types is None else plate_types)
+        unknown = sorted(set(mix) - set(PLATE_TYPES))
         if unknown:
-            raise ValueError(f"unknown plate types {sorted(unknown)}; known: {sorted(STYLES)}")
+            raise ValueError(f"unknown plate types {unknown}; known: {list(PLATE_TYPES)}")
         self.types = list(mix)
-        self.type_weights = np.array([mix[t] for t in self.types], dtype=float) / sum(mix.values())
-        if dominant_province not in PROVINCES:
-            raise ValueError(f"dominant_province {dominant_province!r} is not one of {PROVINCES}")
-        weights = np.full(len(PROVINCES), (1 - dominant_share) / (len(PROVINCES) - 1))
-        weights[PROVINCES.index(dominant_province)] = dominant_share
-        self.province_weights = weights / weights.sum()
-        self.office_a_share = office_a_share
-        self.camera = CameraEffects(**{k: tuple(v) if isinstance(v, list) else v for k, v in (camera or {}).items()})
+        self.type_cumulative = np.cumsum([mix[t] for t in self.types], dtype=float)
+        shares = dict(CCPD_PROVINCES if provinces is None else provinces)
+        self.strings = PlateStrings(province_weights(shares), office_a_share, list(serial_letters))
+        self.size = (int(size[0]), int(size[1]))
+        self.camera = CameraEffects.from_config(dict(camera or {}))
 
-    def __call__(self, rng: np.random.Generator) -> tuple[np.ndarray, str, str]:
+    def render(self, rng: np.random.Generator) -> tuple[np.ndarray, str, str]:
         """A random (RGB uint8 crop, label, plate type)."""
-        plate_type = self.types[rng.choice(len(self.types), p=self.type_weights)]
-        label = plate_string(plate_type, rng, self.province_weights, self.office_a_share)
-        return photograph(render_plate(label, plate_type, rng), self.camera, rng), label, plate_type
+        plate_type = self.types[pick(self.type_cumulative, rng)]
+        label = self.strings(plate_type, rng)
+        height = round(rng.uniform(*self.camera.plate_height))
+        face, stroke = int(rng.integers(len(latin_faces()))), STROKES[rng.integers(len(STROKES))]
+        plate = render_plate(label, plate_type, height, face, stroke, rng)
+        return photograph(plate, self.size, self.camera, rng), label, plate_type
+
+    def __call__(self, rng: np.random.Generator) -> tuple[np.ndarray, str]:
+        """A random (RGB uint8 crop, label)."""
+        image, label, _ = self.render(rng)
+        return image, label
 
 
 class SynthPlates:
-    """`num_samples` rendered plates. With a seed, plate i is always the same (val/test sets);
-    without, every access draws a new plate from torch's RNG, reproducible under seed_everything."""
+    """`num_samples` rendered plates. With a seed, plate i is always the same (val/test sets); without,
+    every access draws a fresh plate seed from torch's RNG: new plates each epoch and in each DataLoader
+    worker, reproducible under Lightning's seed_everything."""
 
     def __init__(self, num_samples: int, renderer: PlateRenderer, seed: int | None = None) -> None:
         self.num_samples = num_samples
@@ -67,7 +79,7 @@ class SynthPlates:
 
     def __getitem__(self, index: int) -> PlateSample:
         if not 0 <= index < self.num_samples:
-            raise IndexError(index)
+            raise IndexError(f"plate {index} of {self.num_samples}")
         plate_seed = [self.seed, index] if self.seed is not None else int(torch.randint(2**62, ()))
-        image, label, plate_type = self.renderer(np.random.default_rng(plate_seed))
+        image, label, plate_type = self.renderer.render(np.random.default_rng(plate_seed))
         return PlateSample(image, PlateRecord(f"synth/{index}", label, plate_type))

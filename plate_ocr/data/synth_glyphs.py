@@ -1,0 +1,60 @@
+"""Plate glyphs: each character drawn once per font and stroke weight, shaped like GA 36 lettering
+(tall, condensed, uniform strokes) and cached as an alpha mask that fills a 1:2 character box."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw
+
+from plate_ocr.charset import PROVINCES, SPECIALS
+from plate_ocr.fonts import cjk_face, latin_faces
+
+BOX_HEIGHT = 64  # cached masks are this tall and at most BOX_HEIGHT // 2 wide (a 45 x 90 mm box)
+# Plate digit 1 is a plain bar: the sans-serif capital I has exactly that shape.
+DRAWN_AS = {"1": "I"}
+# A sans font's widest ordinary glyph; its width sets the horizontal stretch that fills a box.
+WIDTH_REFERENCE = "0"
+
+
+@cache
+def _ink(char: str, face_index: int) -> np.ndarray:
+    """`char` in a font at twice the box height, cropped to its ink; face -1 is the CJK font."""
+    font = (cjk_face() if face_index < 0 else latin_faces()[face_index]).load(BOX_HEIGHT * 2)
+    drawn = DRAWN_AS.get(char, char)
+    left, top, right, bottom = font.getbbox(drawn)
+    canvas = Image.new("L", (right - left + 2, bottom - top + 2), 0)
+    ImageDraw.Draw(canvas).text((1 - left, 1 - top), drawn, fill=255, font=font)
+    return np.asarray(canvas.crop(canvas.getbbox()))
+
+
+@cache
+def _stretch(face_index: int) -> float:
+    """How much this face is widened so that its reference glyph fills the box width."""
+    reference = _ink(WIDTH_REFERENCE, face_index)
+    return (BOX_HEIGHT // 2) / (reference.shape[1] * BOX_HEIGHT / reference.shape[0])
+
+
+def is_chinese(char: str) -> bool:
+    """Whether `char` is drawn with the CJK face."""
+    return char in PROVINCES or char in SPECIALS
+
+
+@cache
+def glyph(char: str, face_index: int, stroke: int) -> np.ndarray:
+    """Float32 alpha mask of `char`, BOX_HEIGHT tall, from latin face `face_index` or, for -1, the CJK
+    face. Chinese glyphs fill their box; letters and digits keep their relative widths (1 stays a bar).
+    `stroke` makes the strokes that many pixels thinner (negative) or thicker."""
+    ink = _ink(char, face_index)
+    box_width = BOX_HEIGHT // 2
+    if face_index < 0:
+        width = box_width
+    else:
+        width = min(box_width, max(2, round(ink.shape[1] * BOX_HEIGHT / ink.shape[0] * _stretch(face_index))))
+    mask = cv2.resize(ink, (width, BOX_HEIGHT), interpolation=cv2.INTER_AREA)
+    if stroke:
+        kernel = np.ones((abs(stroke) + 1,) * 2, np.uint8)
+        mask = cv2.dilate(mask, kernel) if stroke > 0 else cv2.erode(mask, kernel)
+    return mask.astype(np.float32) / 255

@@ -1,0 +1,213 @@
+"""Read plates from crops with a trained model, from Python or the command line.
+
+python -m plate_ocr.predict ckpt=PATH images=PATH_OR_GLOB [format=tsv|jsonl] [backend=torch|onnx]
+                            [decoding=greedy|grammar] [batch_size=64]
+
+`ckpt` is a checkpoint from train.py or an .onnx file from plate_ocr.export (the backend follows the
+suffix unless given); without it the bundled model is used. `images` is a crop, a folder of crops or a
+glob. Prints `file<TAB>plate<TAB>confidence` per image, or JSON lines with those keys.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from plate_ocr.charset import Charset
+from plate_ocr.data.crops import IMAGE_SUFFIXES, image_files, read_rgb
+from plate_ocr.decoding import Decoded, greedy_decode
+from plate_ocr.grammar import grammar_decode
+from plate_ocr.preprocess import PIXEL_MEAN, PIXEL_STD, preprocess
+
+DECODERS: dict[str, Callable[[torch.Tensor, Charset], list[Decoded]]] = {
+    "greedy": greedy_decode,
+    "grammar": grammar_decode,
+}
+Image = np.ndarray | str | Path
+
+
+def decoder(name: str) -> Callable[[torch.Tensor, Charset], list[Decoded]]:
+    """The decoding function called `name`, with a clear error for unknown names."""
+    if name not in DECODERS:
+        raise ValueError(f"decoding={name} is not one of {', '.join(DECODERS)}")
+    return DECODERS[name]
+
+
+class PlateReader:
+    """A loaded model that reads batches of crops: numpy RGB (or grayscale) uint8 arrays or image paths.
+
+    `run` maps a (N, 1, H, W) float batch, preprocessed by plate_ocr.preprocess, to (N, T, C) logits.
+    """
+
+    def __init__(
+        self,
+        run: Callable[[torch.Tensor], torch.Tensor],
+        charset: Charset,
+        image_size: tuple[int, int],
+        decoding: str = "greedy",
+        batch_size: int = 64,
+    ) -> None:
+        self.run = run
+        self.charset = charset
+        self.image_size = image_size
+        self.decode = decoder(decoding)
+        self.batch_size = batch_size
+
+    @classmethod
+    def from_checkpoint(cls, path: str | Path, decoding: str = "greedy", batch_size: int = 64) -> PlateReader:
+        """A PyTorch reader rebuilt from a train.py checkpoint alone."""
+        from plate_ocr.checkpoints import load_recognizer  # Lightning is only needed for checkpoints
+
+        model = load_recognizer(path)
+        net = model.net.eval()
+
+        def run(images: torch.Tensor) -> torch.Tensor:
+            with torch.inference_mode():
+                return net(images)
+
+        return cls(run, model.charset, model.image_size, decoding, batch_size)
+
+    @classmethod
+    def from_onnx(
+        cls, path: str | Path, decoding: str = "greedy", batch_size: int = 64, threads: int | None = None
+    ) -> PlateReader:
+        """An ONNX Runtime reader; alphabet and image size come from the file's metadata."""
+        import onnxruntime as ort
+
+        if not Path(path).is_file():
+            raise FileNotFoundError(f"ONNX model not found: {path}")
+        options = ort.SessionOptions()
+        if threads:
+            options.intra_op_num_threads = threads
+        session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        metadata = session.get_modelmeta().custom_metadata_map
+        missing = [
+            key for key in ("alphabet", "image_size", "pixel_mean", "pixel_std") if key not in metadata
+        ]
+        if missing:
+            raise ValueError(f"{path} lacks metadata {missing}: export it with python -m plate_ocr.export")
+        pixels = (json.loads(metadata["pixel_mean"]), json.loads(metadata["pixel_std"]))
+        if pixels != (PIXEL_MEAN, PIXEL_STD):
+            raise ValueError(
+                f"{path} expects pixel mean/std {pixels}, plate_ocr.preprocess uses {(PIXEL_MEAN, PIXEL_STD)}"
+            )
+
+        def run(images: torch.Tensor) -> torch.Tensor:
+            return torch.from_numpy(session.run(["logits"], {"images": images.numpy()})[0])
+
+        height, width = json.loads(metadata["image_size"])
+        plate_lengths = json.loads(metadata.get("plate_lengths", "[7, 8]"))
+        charset = Charset(json.loads(metadata["alphabet"]), plate_lengths)
+        return cls(run, charset, (height, width), decoding, batch_size)
+
+    def inputs(self, images: Sequence[Image]) -> torch.Tensor:
+        """The network's (N, 1, H, W) input for a list of images or paths."""
+        tensors = []
+        for image in images:
+            if not isinstance(image, np.ndarray):
+                image = read_rgb(image)
+            elif image.dtype != np.uint8:
+                raise ValueError(f"images must be uint8 RGB or grayscale arrays, got {image.dtype}")
+            tensors.append(preprocess(image, self.image_size))
+        return torch.stack(tensors)
+
+    def logits(self, images: Sequence[Image]) -> torch.Tensor:
+        """(N, T, C) logits of the images, computed `batch_size` at a time."""
+        batches = [
+            self.run(self.inputs(images[start : start + self.batch_size]))
+            for start in range(0, len(images), self.batch_size)
+        ]
+        return torch.cat(batches) if batches else torch.empty(0)
+
+    def read(self, images: Sequence[Image]) -> list[Decoded]:
+        """The plate and confidence of each image."""
+        return [
+            decoded
+            for start in range(0, len(images), self.batch_size)
+            for decoded in self.decode(self.logits(images[start : start + self.batch_size]), self.charset)
+        ]
+
+
+def parse_key_values(
+    argv: Sequence[str], defaults: dict[str, str | None], usage: str
+) -> dict[str, str | None]:
+    """`key=value` command-line arguments over `defaults`; unknown keys or forms exit with `usage`."""
+    values = dict(defaults)
+    for argument in argv:
+        key, equals, value = argument.partition("=")
+        if not equals or key not in defaults:
+            sys.exit(f"unexpected argument {argument!r}\nusage: {usage}")
+        values[key] = value
+    return values
+
+
+def find_images(pattern: str) -> list[Path]:
+    """A crop, the crops of a folder, or the crops matching a glob, sorted."""
+    path = Path(pattern).expanduser()
+    if path.is_file():
+        return [path]
+    if path.is_dir():
+        return image_files(path)
+    matches = sorted(Path(p) for p in glob.glob(str(path), recursive=True))
+    return [p for p in matches if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES]
+
+
+USAGE = (
+    "python -m plate_ocr.predict ckpt=PATH images=PATH_OR_GLOB [format=tsv|jsonl] [backend=torch|onnx] "
+    "[decoding=greedy|grammar] [batch_size=64]"
+)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_key_values(
+        sys.argv[1:] if argv is None else argv,
+        {
+            "ckpt": None,
+            "images": None,
+            "format": "tsv",
+            "backend": None,
+            "decoding": "greedy",
+            "batch_size": "64",
+        },
+        USAGE,
+    )
+    if not args["images"]:
+        sys.exit(f"pass images=PATH_OR_GLOB\nusage: {USAGE}")
+    if args["format"] not in ("tsv", "jsonl"):
+        sys.exit(f"format={args['format']} is not tsv or jsonl")
+    ckpt = args["ckpt"]
+    if not ckpt:
+        from plate_ocr.checkpoints import BUNDLED_CHECKPOINT
+
+        if not BUNDLED_CHECKPOINT.is_file():
+            sys.exit(
+                "no model: pass ckpt=PATH (a checkpoint from train.py or an .onnx from plate_ocr.export)"
+            )
+        ckpt = str(BUNDLED_CHECKPOINT)
+    backend = args["backend"] or ("onnx" if ckpt.endswith(".onnx") else "torch")
+    if backend not in ("torch", "onnx") or (backend == "onnx") != ckpt.endswith(".onnx"):
+        sys.exit(f"backend={backend} cannot read {ckpt}: torch reads checkpoints, onnx reads .onnx files")
+    files = find_images(args["images"])
+    if not files:
+        sys.exit(f"no images ({', '.join(IMAGE_SUFFIXES)}) match images={args['images']}")
+
+    load = PlateReader.from_onnx if backend == "onnx" else PlateReader.from_checkpoint
+    reader = load(ckpt, decoding=args["decoding"], batch_size=int(args["batch_size"]))
+    for start in range(0, len(files), reader.batch_size):
+        batch = files[start : start + reader.batch_size]
+        for path, decoded in zip(batch, reader.read(batch)):
+            if args["format"] == "tsv":
+                print(f"{path}\t{decoded.text}\t{decoded.confidence:.4f}")
+            else:
+                row = {"file": str(path), "plate": decoded.text, "confidence": round(decoded.confidence, 4)}
+                print(json.dumps(row, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
