@@ -16,6 +16,7 @@ from PIL import Image
 from plate_ocr import report
 from plate_ocr.checkpoints import CheckpointError, load_recognizer
 from plate_ocr.data.validation import BadDataError
+from plate_ocr.decoders import decoder
 from plate_ocr.visualize import error_grid
 
 
@@ -24,6 +25,7 @@ def evaluate(cfg: DictConfig) -> dict:
     if cfg.seed is not None:
         pl.seed_everything(cfg.seed, workers=True)
     model = load_recognizer(cfg.ckpt)
+    model.decoder = decoder(cfg.decoding)
     datamodule = hydra.utils.instantiate(
         cfg.data, image_size=model.image_size, alphabet=model.charset.alphabet
     )

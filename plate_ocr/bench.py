@@ -98,7 +98,9 @@ def measure_inference(model_name: str, backend: str, quick: bool) -> dict:
     }
     for batch in (64, 256):
         images = rng.standard_normal((batch, 1, height, width), dtype=np.float32)
-        seconds = timings(lambda images=images: infer(images), repeats=1 if quick else 5, warmup=1)
+        seconds = timings(
+            lambda images=images: infer(images), repeats=1 if quick else 5, warmup=int(not quick)
+        )
         result[f"batch_{batch}"] = batch / statistics.median(seconds)
     result["rss_before"], result["rss_peak"] = rss_before, peak_rss_mb()
     return result
@@ -157,11 +159,14 @@ def notebook_collate(items: list[tuple[torch.Tensor, torch.Tensor]]) -> dict:
 
 
 def write_crops(folder: Path, count: int) -> None:
-    """`count` synthetic crops as CCPD2019-dl1 JPEGs (`<n>-<plate>.jpg`) under folder/train."""
-    (folder / "train").mkdir(parents=True)
+    """`count` synthetic crops as CCPD2019-dl1 JPEGs (`<n>-<plate>.jpg`) under folder/train, and the
+    first few of them again under folder/test, which the layout requires."""
+    for split in ("train", "test"):
+        (folder / split).mkdir(parents=True)
     for number, (image, label) in enumerate(zip(*synthetic_crops(count, seed=1))):
         _, data = cv2.imencode(".jpg", cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
-        data.tofile(str(folder / "train" / f"{number:05d}-{label}.jpg"))
+        for split in ("train", "test") if number < 8 else ("train",):
+            data.tofile(str(folder / split / f"{number:05d}-{label}.jpg"))
 
 
 def cycle(loader: DataLoader) -> Iterator[dict]:
@@ -242,8 +247,13 @@ def report(inference: dict, decoding: dict, training: list, quick: bool) -> str:
         "",
         "Latency: batch 1, over repeated runs. Throughput: median of repeated batches. Threads: "
         "torch.get_num_threads() for PyTorch, the same number as ONNX Runtime's intra_op_num_threads. "
-        "Peak RSS: resource.getrusage(RUSAGE_SELF).ru_maxrss of a fresh process per row, after imports "
-        "→ after building, exporting (ONNX) and running the model.",
+        "Peak RSS: resource.getrusage(RUSAGE_SELF).ru_maxrss after imports → after building, exporting "
+        "(ONNX) and running the model, "
+        + (
+            "all rows in one process (--quick), so each includes the rows above it."
+            if quick
+            else "in a fresh process per row."
+        ),
         "",
         "| model | backend | threads | batch 1 latency, ms: median (p10–p90) | batch 64, img/s "
         "| batch 256, img/s | peak RSS, MB |",
@@ -285,15 +295,19 @@ def main(argv: list[str] | None = None) -> str:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny repeat counts: seconds, for tests")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "BENCHMARKS.md")
+    parser.add_argument(
+        "--models", nargs="+", choices=MODELS, default=list(MODELS), help="conf/model options"
+    )
     args = parser.parse_args(argv)
     inference = {}
-    for model in MODELS:
+    for model in args.models:
         for backend in BACKENDS:
+            if args.quick:  # a fresh process costs seconds of imports
+                inference[model, backend] = measure_inference(model, backend, quick=True)
+                continue
             # A fresh process per configuration, so its peak RSS is not an earlier one's.
             with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
-                inference[model, backend] = pool.submit(
-                    measure_inference, model, backend, args.quick
-                ).result()
+                inference[model, backend] = pool.submit(measure_inference, model, backend, False).result()
     table = report(inference, measure_decoding(args.quick), training_rows(args.quick), args.quick)
     args.out.write_text(table, encoding="utf-8")
     print(table)

@@ -1,6 +1,6 @@
 """Make the bundled model from a training checkpoint: weights and hyperparameters only.
 
-    python -m plate_ocr.bundle logs/train/runs/<run>/checkpoints/last.ckpt [plate_ocr/assets/bundled.ckpt]
+python -m plate_ocr.bundle logs/train/runs/<run>/checkpoints/last.ckpt [plate_ocr/assets/bundled.ckpt]
 """
 
 from __future__ import annotations

@@ -8,7 +8,6 @@ import torch
 
 from plate_ocr.system import PlateRecognizer
 
-
 # The model shipped in the package, trained on synthetic plates only (see README, "Bundled model").
 BUNDLED_CHECKPOINT = Path(__file__).resolve().parent / "assets" / "bundled.ckpt"
 

@@ -21,22 +21,11 @@ import torch
 
 from plate_ocr.charset import Charset
 from plate_ocr.data.crops import IMAGE_SUFFIXES, image_files, read_rgb
-from plate_ocr.decoding import Decoded, greedy_decode
-from plate_ocr.grammar import grammar_decode
+from plate_ocr.decoders import decoder
+from plate_ocr.decoding import Decoded
 from plate_ocr.preprocess import PIXEL_MEAN, PIXEL_STD, preprocess
 
-DECODERS: dict[str, Callable[[torch.Tensor, Charset], list[Decoded]]] = {
-    "greedy": greedy_decode,
-    "grammar": grammar_decode,
-}
 Image = np.ndarray | str | Path
-
-
-def decoder(name: str) -> Callable[[torch.Tensor, Charset], list[Decoded]]:
-    """The decoding function called `name`, with a clear error for unknown names."""
-    if name not in DECODERS:
-        raise ValueError(f"decoding={name} is not one of {', '.join(DECODERS)}")
-    return DECODERS[name]
 
 
 class PlateReader:

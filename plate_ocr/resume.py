@@ -13,7 +13,9 @@ def find_last_checkpoint(runs_dir: str | Path) -> Path:
     """
     candidates = sorted(Path(runs_dir).glob("**/checkpoints/last.ckpt"), key=lambda p: p.stat().st_mtime)
     if not candidates:
-        raise FileNotFoundError(f"ckpt_path=last: no checkpoints/last.ckpt under {runs_dir}; pass ckpt_path=PATH")
+        raise FileNotFoundError(
+            f"ckpt_path=last: no checkpoints/last.ckpt under {runs_dir}; pass ckpt_path=PATH"
+        )
     return candidates[-1]
 
 

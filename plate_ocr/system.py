@@ -13,6 +13,7 @@ from torch import nn
 from torchmetrics import MaxMetric
 
 from plate_ocr.charset import DEFAULT_ALPHABET, Charset
+from plate_ocr.decoders import Decoder
 from plate_ocr.decoding import Decoded, greedy_decode
 from plate_ocr.metrics import PlateAccuracy, PlateCER
 from plate_ocr.visualize import ErrorExample, WorstErrors
@@ -57,6 +58,8 @@ class PlateRecognizer(pl.LightningModule):
         self.val_acc_best = MaxMetric()
         self.worst_errors = WorstErrors(error_examples)
         self.nonfinite_steps = 0
+        # Training and validation decode greedily; evaluation may swap in the grammar decoder.
+        self.decoder: Decoder = greedy_decode
 
     @property
     def image_size(self) -> tuple[int, int]:
@@ -80,8 +83,8 @@ class PlateRecognizer(pl.LightningModule):
         return self.ctc_loss(log_probs, batch["targets"], input_lengths, batch["target_lengths"])
 
     def decode(self, logits: torch.Tensor) -> list[Decoded]:
-        """Greedy CTC decoding of a batch of logits."""
-        return greedy_decode(logits, self.charset)
+        """CTC decoding of a batch of logits with `self.decoder`."""
+        return self.decoder(logits, self.charset)
 
     def _shared_step(self, batch: dict, stage: str) -> tuple[torch.Tensor, list[str]]:
         logits = self(batch["images"])
@@ -114,7 +117,7 @@ class PlateRecognizer(pl.LightningModule):
         self.log("train/nonfinite_steps", float(self.nonfinite_steps), on_step=True, on_epoch=False)
         if self.nonfinite_steps > self.hparams.max_nonfinite_steps:
             raise RuntimeError(
-                f"the loss was not finite in {self.nonfinite_steps} training steps (step {self.global_step}); "
+                f"the loss was not finite in {self.nonfinite_steps} steps (up to step {self.global_step}); "
                 "lower model.optimizer.lr, set trainer.gradient_clip_val, or use trainer.precision=32-true"
             )
         return None

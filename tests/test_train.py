@@ -89,7 +89,14 @@ def test_ddp_on_two_cpu_processes(tmp_path):
 def test_resume_with_last_finds_the_newest_run(tmp_path):
     logs = tmp_path / "logs"
     run_entry("train.py", "debug=limit", "trainer.max_epochs=1", *TINY_SYNTH, f"paths.log_dir={logs}")
-    run_entry("train.py", "debug=limit", "trainer.max_epochs=2", "ckpt_path=last", *TINY_SYNTH, f"paths.log_dir={logs}")
+    run_entry(
+        "train.py",
+        "debug=limit",
+        "trainer.max_epochs=2",
+        "ckpt_path=last",
+        *TINY_SYNTH,
+        f"paths.log_dir={logs}",
+    )
     lasts = sorted((logs / "debug" / "runs").glob("*/checkpoints/last.ckpt"))
     assert len(lasts) == 2
     assert torch.load(lasts[-1], weights_only=True)["global_step"] == 8

@@ -1,0 +1,25 @@
+"""The model shipped in the package: it loads safely and reads generated plates."""
+
+import numpy as np
+import torch
+
+from plate_ocr.checkpoints import BUNDLED_CHECKPOINT, load_recognizer
+from plate_ocr.data.synth import PlateRenderer
+from plate_ocr.preprocess import preprocess
+
+
+def test_bundled_model_is_small_and_loads_with_weights_only():
+    assert BUNDLED_CHECKPOINT.stat().st_size < 20e6
+    checkpoint = torch.load(BUNDLED_CHECKPOINT, weights_only=True)
+    assert set(checkpoint["hyper_parameters"]) >= {"alphabet", "image_size", "net"}
+
+
+def test_bundled_model_reads_generated_plates():
+    model = load_recognizer(None)
+    renderer = PlateRenderer(camera={"defocus_sigma": [0, 0.3], "motion_blur_p": 0, "low_resolution_p": 0})
+    plates = [renderer(np.random.default_rng([123, i])) for i in range(16)]
+    images = torch.stack([preprocess(image, model.image_size) for image, _ in plates])
+    with torch.no_grad():
+        readings = [d.text for d in model.decode(model(images))]
+    correct = sum(reading == label for reading, (_, label) in zip(readings, plates))
+    assert correct >= 12, list(zip(readings, [label for _, label in plates]))
