@@ -21,7 +21,7 @@ ADAM = {"_target_": "torch.optim.Adam", "_partial_": True, "lr": 0.001}
 def test_sigkilled_run_resumes_to_the_expected_global_step(tmp_path):
     steps = [
         "trainer.max_steps=12",
-        "trainer.max_epochs=-1",
+        "trainer.max_epochs=3",
         "trainer.limit_train_batches=4",
         "trainer.limit_val_batches=1",
         "trainer.limit_test_batches=1",
@@ -32,12 +32,15 @@ def test_sigkilled_run_resumes_to_the_expected_global_step(tmp_path):
         [sys.executable, "train.py", *steps, *TINY_SYNTH, f"hydra.run.dir={first}"],
         cwd=PROJECT_ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     last = first / "checkpoints" / "last.ckpt"
     deadline = time.monotonic() + 120
     while not last.exists() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.2)
+    if process.poll() is not None:
+        pytest.fail(f"train.py ended before it was killed:\n{process.stderr.read()}")
     process.send_signal(signal.SIGKILL)
     process.wait()
     killed_at = torch.load(last, weights_only=True)["global_step"]
