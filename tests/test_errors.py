@@ -48,3 +48,16 @@ def test_ckpt_path_last_without_runs(tmp_path):
     with pytest.raises(FileNotFoundError, match="ckpt_path=last"):
         resolve_ckpt_path("last", tmp_path)
     assert resolve_ckpt_path(None, tmp_path) is None
+
+
+def test_init_from_a_checkpoint_of_another_alphabet_is_refused(tmp_path):
+    from plate_ocr.checkpoints import init_weights
+    from plate_ocr.system import PlateRecognizer
+
+    net = {"_target_": "plate_ocr.models.crnn.CRNN", "channels": [8, 8, 8, 8, 8], "lstm_hidden": 8}
+    adam = {"_target_": "torch.optim.Adam", "_partial_": True}
+    other = PlateRecognizer(net=net, optimizer=adam, alphabet="皖ABC0123")
+    path = tmp_path / "other.ckpt"
+    torch.save({"state_dict": other.state_dict(), "hyper_parameters": dict(other.hparams)}, path)
+    with pytest.raises(CheckpointError, match="alphabet"):
+        init_weights(PlateRecognizer(net=net, optimizer=adam), path)
