@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from torch.utils.data import ConcatDataset
+
 from plate_ocr.charset import Charset
 from plate_ocr.data.ccpd import CachedCcpdCrops, list_ccpd_split
 from plate_ocr.data.crops import CropFiles, list_crops
@@ -102,6 +104,24 @@ def synth_splits(
         "test": lambda: SynthPlates(test_size, renderer, seed=seed + 1),
     }
     return Splits({split: builders[split]() for split in splits})
+
+
+def mix_splits(
+    renderer: PlateRenderer,
+    root: str | None = None,
+    synth_per_real: float = 3.0,
+    val_fraction: float = 0.1,
+    seed: int = 0,
+    splits: Sequence[str] = ALL_SPLITS,
+    charset: Charset | None = None,
+) -> Splits:
+    """CCPD2019-dl1-layout crops whose train split also streams `synth_per_real` rendered plates per crop;
+    val and test stay real."""
+    real = ccpd_crops_splits(root, val_fraction, seed, splits, charset)
+    if "train" in real:
+        synthetic = SynthPlates(round(len(real["train"]) * synth_per_real), renderer, seed=None)
+        real["train"] = ConcatDataset([real["train"], synthetic])
+    return real
 
 
 def ccpd_splits(
