@@ -26,8 +26,6 @@ import hydra
 import numpy as np
 import onnxruntime as ort
 import torch
-from hydra import compose, initialize_config_dir
-from omegaconf import DictConfig
 from torch.utils.data import DataLoader, Dataset
 
 from plate_ocr.charset import Charset
@@ -35,17 +33,12 @@ from plate_ocr.data.crops import image_files, label_from_filename
 from plate_ocr.decoding import greedy_decode
 from plate_ocr.export import export_onnx, synthetic_crops
 from plate_ocr.grammar import grammar_decode
+from plate_ocr.loader_bench import train_config, train_datamodule
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MODELS = ("crnn_small", "crnn")
 BACKENDS = ("torch", "onnx")
 TRAIN_MODEL, TRAIN_BATCH = "crnn_small", 64
-
-
-def train_config(*overrides: str) -> DictConfig:
-    """conf/train.yaml composed with overrides, as train.py would see it."""
-    with initialize_config_dir(config_dir=str(PROJECT_ROOT / "conf"), version_base="1.3"):
-        return compose("train", overrides=list(overrides))
 
 
 def peak_rss_mb() -> float:
@@ -211,12 +204,8 @@ def training_rows(quick: bool) -> list[tuple[str, dict[str, float]]]:
                 f"data.batch_size={TRAIN_BATCH}",
                 "data.num_workers=0",
             )
-            datamodule = hydra.utils.instantiate(
-                cfg.data, augment=hydra.utils.instantiate(cfg.augment), image_size=tuple(cfg.model.image_size)
-            )
-            datamodule.setup("fit")
             name = f"plate_ocr: PlateDataModule, data=ccpd_crops, augment={augment}"
-            rows.append((name, measure_training(datamodule.train_dataloader(), steps)))
+            rows.append((name, measure_training(train_datamodule(cfg).train_dataloader(), steps)))
         notebook = NotebookCrops(Path(folder) / "train", Charset())
         loader = DataLoader(notebook, batch_size=TRAIN_BATCH, shuffle=True, collate_fn=notebook_collate)
         rows.append(

@@ -11,20 +11,31 @@ from pathlib import Path
 
 import hydra
 from hydra import compose, initialize_config_dir
+from omegaconf import DictConfig
+
+from plate_ocr.data.datamodule import PlateDataModule
 
 CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
 
 
-def measure(overrides: list[str], max_batches: int | None = None) -> dict[str, float]:
-    """Images/s of the train loader as configured, after its workers have started."""
+def train_config(*overrides: str) -> DictConfig:
+    """The training config as `python train.py OVERRIDES...` would compose it."""
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        cfg = compose("train", overrides=overrides)
-    model_cfg = cfg.model
+        return compose("train", overrides=list(overrides))
+
+
+def train_datamodule(cfg: DictConfig) -> PlateDataModule:
+    """The configured data, augmentation and input size, set up for fitting."""
     datamodule = hydra.utils.instantiate(
-        cfg.data, augment=hydra.utils.instantiate(cfg.augment), image_size=tuple(model_cfg.image_size)
+        cfg.data, augment=hydra.utils.instantiate(cfg.augment), image_size=tuple(cfg.model.image_size)
     )
     datamodule.setup("fit")
-    loader = datamodule.train_dataloader()
+    return datamodule
+
+
+def measure(overrides: list[str], max_batches: int | None = None) -> dict[str, float]:
+    """Images/s of the train loader as configured, after its workers have started."""
+    loader = train_datamodule(train_config(*overrides)).train_dataloader()
     batches = iter(loader)
     next(batches)  # worker start-up and font loading are not the steady state
     images, start = 0, time.perf_counter()
