@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from plate_ocr.charset import Charset
-from plate_ocr.data.crops import IMAGE_SUFFIXES, image_files, read_rgb
+from plate_ocr.data.crops import IMAGE_SUFFIXES, image_files, read_image
 from plate_ocr.decoders import decoder
 from plate_ocr.decoding import Decoded
 from plate_ocr.preprocess import PIXEL_MEAN, PIXEL_STD, preprocess
@@ -100,7 +100,7 @@ class PlateReader:
         tensors = []
         for image in images:
             if not isinstance(image, np.ndarray):
-                image = read_rgb(image)
+                image = read_image(image, gray=True)  # as the data sources read crop files
             elif image.dtype != np.uint8:
                 raise ValueError(f"images must be uint8 RGB or grayscale arrays, got {image.dtype}")
             tensors.append(preprocess(image, self.image_size))

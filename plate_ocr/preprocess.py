@@ -11,13 +11,12 @@ PIXEL_MEAN = 0.5
 PIXEL_STD = 0.5
 
 
-def to_model_size(image: np.ndarray, image_size: tuple[int, int]) -> torch.Tensor:
-    """Resize an RGB (HxWx3) or grayscale (HxW) uint8 image to a 1xHxW uint8 grayscale tensor."""
+def to_model_size(image: np.ndarray, image_size: tuple[int, int]) -> np.ndarray:
+    """Resize an RGB (HxWx3) or grayscale (HxW) uint8 image to the model's HxW uint8 grayscale."""
     height, width = image_size
     if image.ndim == 3:
         image = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
-    resized = cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
-    return torch.from_numpy(np.ascontiguousarray(resized)).unsqueeze(0)
+    return cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
 
 
 def normalize(images: torch.Tensor) -> torch.Tensor:
@@ -27,4 +26,4 @@ def normalize(images: torch.Tensor) -> torch.Tensor:
 
 def preprocess(image: np.ndarray, image_size: tuple[int, int]) -> torch.Tensor:
     """An RGB or grayscale uint8 image to the network's 1xHxW float input."""
-    return normalize(to_model_size(image, image_size))
+    return normalize(torch.from_numpy(to_model_size(image, image_size)).unsqueeze(0))

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from plate_ocr.data import ccpd
-from plate_ocr.data.crops import ImageError, decode_rgb
+from plate_ocr.data.crops import ImageError, decode_image
 from plate_ocr.data.datamodule import PlateDataModule
 from plate_ocr.data.sources import ccpd_crops_splits, ccpd_splits, folder_splits
 from plate_ocr.data.validation import BadDataError, load_image
@@ -129,7 +129,7 @@ def test_unknown_policy_names_the_key():
 
 @pytest.mark.parametrize("data", [JPEG, PNG, BMP, JPEG + b"\0\0"])
 def test_whole_images_decode(data):
-    assert decode_rgb(data).shape == (24, 94, 3)
+    assert decode_image(data).shape == (24, 94, 3)
 
 
 @pytest.mark.parametrize(
@@ -142,7 +142,7 @@ def test_whole_images_decode(data):
 )
 def test_incomplete_images_say_why(data, reason):
     with pytest.raises(ImageError, match=reason):
-        decode_rgb(data)
+        decode_image(data)
 
 
 def messy_ccpd(root):

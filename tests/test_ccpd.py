@@ -14,7 +14,7 @@ from plate_ocr.data.ccpd import (
     plate_from_indices,
     rectify_plate,
 )
-from plate_ocr.data.crops import read_rgb
+from plate_ocr.data.crops import read_image
 from plate_ocr.data.validation import load_image
 
 README_EXAMPLE = "025-95_113-154&383_386&473-386&473_177&454_154&383_363&402-0_0_22_27_27_33_16-37-15.jpg"
@@ -185,7 +185,7 @@ def test_crop_cache_is_built_once_reused_and_rebuilt_when_a_file_changes(tmp_pat
     cache = tmp_path / "cache"
     first = CachedCcpdCrops(photos, cache, crop_size=(24, 72), workers=1)
     assert len(decodes) == 3 and len(first) == 3
-    expected = rectify_plate(read_rgb(photos[2].path), parse_ccpd_name(photos[2].path).vertices, (24, 72))
+    expected = rectify_plate(read_image(photos[2].path), parse_ccpd_name(photos[2].path).vertices, (24, 72))
     assert first[2].record == photos[2] and np.array_equal(first[2].image, expected)
 
     second = CachedCcpdCrops(photos, cache, crop_size=(24, 72), workers=1)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from plate_ocr.charset import Charset
-from plate_ocr.data.crops import CropFiles, label_from_filename, list_crops
+from plate_ocr.data.crops import CropFiles, image_files, label_from_filename, list_crops, read_image
 from plate_ocr.data.sources import ccpd_crops_splits, folder_splits
 
 
@@ -47,15 +47,17 @@ def test_missing_or_empty_folder_is_named(tmp_path):
         list_crops(tmp_path / "empty", subset="x")
 
 
-def test_crop_files_decode_chinese_paths_to_rgb(tmp_path):
+def test_crops_decode_chinese_paths_to_rgb_or_straight_to_gray(tmp_path):
     bgr = np.zeros((24, 94, 3), np.uint8)
     bgr[..., 2] = 255  # pure red in OpenCV's BGR order
     write_crop(tmp_path / "车牌", "0001-皖A0T999.png", bgr)
+    (path,) = image_files(tmp_path / "车牌")
+    assert read_image(path)[0, 0].tolist() == [255, 0, 0]
     source = CropFiles(list_crops(tmp_path / "车牌", subset="x"))
     sample = source[0]
     assert len(source) == 1 and sample.record.label == "皖A0T999"
-    assert sample.image.shape == (24, 94, 3) and sample.image.dtype == np.uint8
-    assert sample.image[0, 0].tolist() == [255, 0, 0]
+    assert sample.image.shape == (24, 94) and sample.image.dtype == np.uint8
+    assert sample.image[0, 0] == 76  # red's luminance: 0.299 x 255
 
 
 def test_undecodable_file_is_named(tmp_path):
@@ -67,7 +69,7 @@ def test_undecodable_file_is_named(tmp_path):
 def test_crop_files_pickle(tmp_path):
     write_crop(tmp_path, "1-皖A12345.jpg")
     source = pickle.loads(pickle.dumps(CropFiles(list_crops(tmp_path, subset="x"))))
-    assert source[0].image.shape == (24, 94, 3)
+    assert source[0].image.shape == (24, 94)
 
 
 def test_dl1_layout_holds_out_val_from_train_when_there_is_no_val_folder(tmp_path):
@@ -105,7 +107,7 @@ def test_shared_dl1_sample_labels_fit_the_alphabet(shared_data):
     splits = ccpd_crops_splits(str(shared_data / "ccpd-dl1-sample"), val_fraction=0.1)
     charset = Charset()
     assert len(splits["test"]) == 51
-    assert splits["test"][0].image.shape == (24, 94, 3)
+    assert splits["test"][0].image.shape == (24, 94)
     for split in splits.values():
         for record in split.records:
             charset.validate(record.label, record.path)

@@ -58,29 +58,32 @@ def _incomplete(data: bytes) -> str | None:
     return "not a JPEG, PNG or BMP image"
 
 
-def decode_rgb(data: bytes) -> np.ndarray:
-    """Decode a whole image file's bytes to RGB uint8 (HxWx3); ImageError says what is wrong."""
+def decode_image(data: bytes, gray: bool = False) -> np.ndarray:
+    """Decode a whole image file's bytes to RGB uint8 (HxWx3), or straight to grayscale (HxW) when `gray`
+    (faster: a JPEG's luminance needs no colour conversion); ImageError says what is wrong."""
     if not data:
         raise ImageError("empty file")
     problem = _incomplete(data)
     if problem:
         raise ImageError(problem)
-    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE if gray else cv2.IMREAD_COLOR)
     if image is None:
         raise ImageError("corrupt image data")
-    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+    return image if gray else cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
 
 
-def read_rgb(path: str | Path) -> np.ndarray:
-    """Decode an image file to RGB uint8 (HxWx3); works for non-ASCII (Chinese) paths on every OS."""
+def read_image(path: str | Path, gray: bool = False) -> np.ndarray:
+    """Decode an image file to RGB uint8 (HxWx3), or grayscale (HxW) when `gray`; works for non-ASCII
+    (Chinese) paths on every OS."""
     try:
-        return decode_rgb(Path(path).read_bytes())
+        return decode_image(Path(path).read_bytes(), gray)
     except ImageError as error:
         raise ImageError(f"cannot decode image {path}: {error}") from None
 
 
 class CropFiles:
-    """A source of crops read from their files on every access (small JPEGs decode fast)."""
+    """A source of crops read from their files on every access, decoded straight to the grayscale the model
+    reads (small JPEGs decode fast)."""
 
     def __init__(self, records: list[PlateRecord]) -> None:
         self.records = records
@@ -90,4 +93,4 @@ class CropFiles:
 
     def __getitem__(self, index: int) -> PlateSample:
         record = self.records[index]
-        return PlateSample(read_rgb(record.path), record)
+        return PlateSample(read_image(record.path, gray=True), record)

@@ -19,7 +19,7 @@ class PlateRecord:
 
 @dataclass(frozen=True)
 class PlateSample:
-    """A decoded plate image (RGB, uint8, HxWx3) with its record."""
+    """A decoded plate image (uint8, RGB HxWx3 or grayscale HxW) with its record."""
 
     image: np.ndarray
     record: PlateRecord

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from plate_ocr.charset import Charset
-from plate_ocr.data.crops import ImageError, decode_rgb
+from plate_ocr.data.crops import ImageError, decode_image
 from plate_ocr.data.records import PlateRecord
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ def apply_policy(problems: Sequence[BadFile], on_bad: str) -> None:
 def load_image(path: str | Path) -> tuple[np.ndarray | None, str | None]:
     """The file decoded to RGB, or None and why it cannot be used."""
     try:
-        return decode_rgb(Path(path).read_bytes()), None
+        return decode_image(Path(path).read_bytes()), None
     except ImageError as error:
         return None, str(error)
     except OSError as error:
