@@ -37,7 +37,8 @@ from plate_ocr.loader_bench import train_config, train_datamodule
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MODELS = ("crnn_small", "crnn")
-BACKENDS = ("torch", "onnx")
+BACKENDS = ("torch", "onnx", "onnx-int8")
+BACKEND_NAMES = {"torch": "PyTorch eager", "onnx": "ONNX Runtime", "onnx-int8": "ONNX Runtime, int8"}
 TRAIN_MODEL, TRAIN_BATCH = "crnn_small", 64
 
 
@@ -74,7 +75,7 @@ def measure_inference(model_name: str, backend: str, quick: bool) -> dict:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         with tempfile.TemporaryDirectory() as folder:
-            export_onnx(model, Path(folder) / "model.onnx")
+            export_onnx(model, Path(folder) / "model.onnx", "int8" if backend == "onnx-int8" else "fp32")
             session = ort.InferenceSession(str(Path(folder) / "model.onnx"), options)
 
         def infer(images: np.ndarray) -> np.ndarray:
@@ -83,20 +84,33 @@ def measure_inference(model_name: str, backend: str, quick: bool) -> dict:
     rng = np.random.default_rng(0)
     single = rng.standard_normal((1, 1, height, width), dtype=np.float32)
     latency = np.array(timings(lambda: infer(single), repeats=5 if quick else 200)) * 1e3
-    result = {
-        "threads": threads,
-        "median": float(np.median(latency)),
-        "p10": float(np.percentile(latency, 10)),
-        "p90": float(np.percentile(latency, 90)),
-    }
+    result: dict = {"threads": threads, "latency_ms": latency.tolist()}
     for batch in (64, 256):
         images = rng.standard_normal((batch, 1, height, width), dtype=np.float32)
         seconds = timings(
-            lambda images=images: infer(images), repeats=1 if quick else 5, warmup=int(not quick)
+            lambda images=images: infer(images), repeats=1 if quick else 10, warmup=int(not quick)
         )
         result[f"batch_{batch}"] = batch / statistics.median(seconds)
     result["rss_before"], result["rss_peak"] = rss_before, peak_rss_mb()
     return result
+
+
+def combine_rounds(rounds: list[dict]) -> dict:
+    """One row from the rounds of a configuration: latency percentiles over all rounds' runs, throughput as
+    the median round with the slowest and fastest, peak RSS the highest."""
+    latency = np.concatenate([r["latency_ms"] for r in rounds]) if "latency_ms" in rounds[0] else None
+    combined: dict = {"rss_before": min(r["rss_before"] for r in rounds)}
+    combined["rss_peak"] = max(r["rss_peak"] for r in rounds)
+    if "threads" in rounds[0]:
+        combined["threads"] = rounds[0]["threads"]
+    for key in ("batch_64", "batch_256", "loader", "train"):
+        if key in rounds[0]:
+            values = [r[key] for r in rounds]
+            combined[key] = statistics.median(values)
+            combined[f"{key}_range"] = (min(values), max(values))
+    if latency is not None:
+        combined |= {f"p{q}": float(np.percentile(latency, q)) for q in (10, 50, 90)}
+    return combined
 
 
 def measure_decoding(quick: bool, batch: int = 256, steps: int = 16) -> dict[str, float]:
@@ -167,12 +181,13 @@ def cycle(loader: DataLoader) -> Iterator[dict]:
         yield from loader
 
 
-def measure_training(loader: DataLoader, steps: int) -> dict[str, float]:
+def measure_training(loader: DataLoader, loader_steps: int, train_steps: int) -> dict[str, float]:
     """Images/s of the loader alone, and of training steps (forward, CTC loss, backward, Adam) fed by it."""
     batches = cycle(loader)
     next(batches)
-    seconds = timings(lambda: next(batches), repeats=steps, warmup=0)
-    loader_rate = TRAIN_BATCH * steps / sum(seconds)
+    # medians: on a shared machine, a stall now and then should not decide the figure
+    seconds = timings(lambda: next(batches), repeats=loader_steps, warmup=0)
+    loader_rate = TRAIN_BATCH / statistics.median(seconds)
 
     torch.manual_seed(0)
     model = hydra.utils.instantiate(train_config(f"model={TRAIN_MODEL}").model).train()
@@ -185,33 +200,68 @@ def measure_training(loader: DataLoader, steps: int) -> dict[str, float]:
         loss.backward()
         optimizer.step()
 
-    seconds = timings(step, repeats=steps, warmup=1)
-    return {"loader": loader_rate, "train": TRAIN_BATCH * steps / sum(seconds)}
+    seconds = timings(step, repeats=train_steps, warmup=1)
+    return {"loader": loader_rate, "train": TRAIN_BATCH / statistics.median(seconds)}
 
 
-def training_rows(quick: bool) -> list[tuple[str, dict[str, float]]]:
-    """Training throughput of the project's pipeline (two augment options) and of the notebook's."""
-    steps = 2 if quick else 12
-    rows = []
+# Training data pipelines compared: the project's with two augment options, and the notebook's.
+PIPELINES = {
+    "seed": "plate_ocr: PlateDataModule, data=ccpd_crops, augment=seed (the notebook's augmentation)",
+    "light": "plate_ocr: PlateDataModule, data=ccpd_crops, augment=light",
+    "notebook": "seed notebook: cv2.imread + PIL transforms (baseline)",
+}
+
+
+def pipeline_loader(pipeline: str, folder: Path) -> DataLoader:
+    """The train loader of one of PIPELINES over the crops in `folder`, in the main process."""
+    if pipeline == "notebook":
+        crops = NotebookCrops(folder / "train", Charset())
+        return DataLoader(crops, batch_size=TRAIN_BATCH, shuffle=True, collate_fn=notebook_collate)
+    cfg = train_config(
+        "data=ccpd_crops",
+        f"data.root={folder}",
+        f"augment={pipeline}",
+        f"data.batch_size={TRAIN_BATCH}",
+        "data.num_workers=0",
+    )
+    return train_datamodule(cfg).train_dataloader()
+
+
+def measure_pipeline(pipeline: str, folder: Path, quick: bool) -> dict[str, float]:
+    """Loader and training throughput of one pipeline, with this process's peak RSS before and after."""
+    rss_before = peak_rss_mb()
+    result = measure_training(
+        pipeline_loader(pipeline, folder), loader_steps=2 if quick else 40, train_steps=2 if quick else 12
+    )
+    return {**result, "rss_before": rss_before, "rss_peak": peak_rss_mb()}
+
+
+def training_rows(quick: bool, rounds: int) -> dict[str, dict]:
+    """Training throughput of each of PIPELINES on the same synthetic JPEG crops, over `rounds` rounds."""
     with tempfile.TemporaryDirectory() as folder:
-        # The project holds out a tenth of train for validation: write enough for `steps` distinct batches.
-        write_crops(Path(folder), TRAIN_BATCH * (steps + 2) * 10 // 9 + 1)
-        for augment in ("seed", "light"):
-            cfg = train_config(
-                "data=ccpd_crops",
-                f"data.root={folder}",
-                f"augment={augment}",
-                f"data.batch_size={TRAIN_BATCH}",
-                "data.num_workers=0",
-            )
-            name = f"plate_ocr: PlateDataModule, data=ccpd_crops, augment={augment}"
-            rows.append((name, measure_training(train_datamodule(cfg).train_dataloader(), steps)))
-        notebook = NotebookCrops(Path(folder) / "train", Charset())
-        loader = DataLoader(notebook, batch_size=TRAIN_BATCH, shuffle=True, collate_fn=notebook_collate)
-        rows.append(
-            ("seed notebook: cv2.imread + PIL transforms (baseline)", measure_training(loader, steps))
-        )
-    return rows
+        # The project holds out a tenth of train for validation: enough crops for 40 distinct batches.
+        write_crops(Path(folder), TRAIN_BATCH * (4 if quick else 42) * 10 // 9 + 1)
+        arguments = [(pipeline, Path(folder), quick) for pipeline in PIPELINES]
+        return dict(zip(PIPELINES, in_rounds(measure_pipeline, arguments, quick, rounds)))
+
+
+def in_rounds(function: Callable[..., dict], arguments: list[tuple], quick: bool, rounds: int) -> list[dict]:
+    """`function` on each argument tuple, all of them once per round (so that a slow spell of a shared
+    machine falls on every configuration alike), combined over the rounds by combine_rounds."""
+    results: list[list[dict]] = [[] for _ in arguments]
+    for _ in range(rounds):
+        for runs, args in zip(results, arguments):
+            runs.append(run_isolated(function, quick, *args))
+    return [combine_rounds(runs) for runs in results]
+
+
+def run_isolated(function: Callable[..., dict], quick: bool, *args: object) -> dict:
+    """`function(*args)` in a fresh process, so that its peak RSS is its own; in this one when `quick`
+    (a fresh process costs seconds of imports)."""
+    if quick:
+        return function(*args)
+    with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
+        return pool.submit(function, *args).result()
 
 
 def machine() -> str:
@@ -223,19 +273,29 @@ def machine() -> str:
     return f"{names[0] if names else platform.processor() or platform.machine()}, {len(names) or '?'} cores"
 
 
-def report(inference: dict, decoding: dict, training: list, quick: bool) -> str:
+def rate(result: dict, key: str) -> str:
+    """A throughput as `median (slowest–fastest round)`, or just the value after one round."""
+    low, high = result[f"{key}_range"]
+    return f"{result[key]:.0f}" if low == high else f"{result[key]:.0f} ({low:.0f}–{high:.0f})"
+
+
+def report(inference: dict, decoding: dict, training: dict, rounds: int, quick: bool) -> str:
     """The results as Markdown."""
     lines = [
         "# Benchmarks",
         "",
         f"`python -m plate_ocr.bench{' --quick' if quick else ''}` on {date.today()}: {machine()}, "
         f"torch {torch.__version__}, onnxruntime {ort.__version__}. Input 1x32x128, random weights "
-        "(speed does not depend on them). Timings are wall clock on a machine that may be shared.",
+        "(speed does not depend on them). Timings are wall clock on a machine that may be shared: every "
+        f"configuration was measured once in each of {rounds} round(s), one after the other, so that a slow "
+        "spell falls on all of them alike; throughputs are the median round (slowest–fastest round).",
         "",
         "## Inference",
         "",
-        "Latency: batch 1, over repeated runs. Throughput: median of repeated batches. Threads: "
+        "Latency: batch 1, 200 runs per round. Throughput: median of 10 batches per round. Threads: "
         "torch.get_num_threads() for PyTorch, the same number as ONNX Runtime's intra_op_num_threads. "
+        "int8: the file `python -m plate_ocr.export precision=int8` writes (int8 convolutions calibrated on "
+        "synthetic plates, int8 LSTM weights). "
         "Peak RSS: resource.getrusage(RUSAGE_SELF).ru_maxrss after imports → after building, exporting "
         "(ONNX) and running the model, "
         + (
@@ -250,9 +310,9 @@ def report(inference: dict, decoding: dict, training: list, quick: bool) -> str:
     ]
     for (model, backend), r in inference.items():
         lines.append(
-            f"| {model} | {'PyTorch eager' if backend == 'torch' else 'ONNX Runtime'} | {r['threads']} "
-            f"| {r['median']:.2f} ({r['p10']:.2f}–{r['p90']:.2f}) | {r['batch_64']:.0f} "
-            f"| {r['batch_256']:.0f} | {r['rss_before']:.0f} → {r['rss_peak']:.0f} |"
+            f"| {model} | {BACKEND_NAMES[backend]} | {r['threads']} "
+            f"| {r['p50']:.2f} ({r['p10']:.2f}–{r['p90']:.2f}) | {rate(r, 'batch_64')} "
+            f"| {rate(r, 'batch_256')} | {r['rss_before']:.0f} → {r['rss_peak']:.0f} |"
         )
     lines += [
         "",
@@ -267,14 +327,20 @@ def report(inference: dict, decoding: dict, training: list, quick: bool) -> str:
         "",
         "## Training steps",
         "",
-        f"{TRAIN_MODEL}, batch {TRAIN_BATCH}, the same synthetic JPEG crops on disk, num_workers=0 (on a "
-        "small CPU, loader workers share the cores with the training step). Loader alone: batches/s x "
-        "batch size; training: forward, CTC loss, backward and Adam step fed by that loader, "
-        f"{torch.get_num_threads()} torch threads.",
+        f"{TRAIN_MODEL}, batch {TRAIN_BATCH}, the same synthetic JPEG crops on disk (94x24, as "
+        "CCPD2019-dl1's), num_workers=0 (on a small CPU, loader workers share the cores with the training "
+        "step). Loader alone: batch size / median seconds per batch, over 40 batches. Training: the same "
+        "over 12 steps of forward, CTC loss, backward and Adam step fed by that loader, "
+        f"{torch.get_num_threads()} torch threads. Peak RSS as above.",
         "",
-        "| data pipeline | loader alone, img/s | training, img/s |",
-        "|---|---|---|",
-        *(f"| {name} | {r['loader']:.0f} | {r['train']:.0f} |" for name, r in training),
+        "| data pipeline | loader alone, img/s | loader vs notebook | training, img/s | peak RSS, MB |",
+        "|---|---|---|---|---|",
+        *(
+            f"| {PIPELINES[name]} | {rate(r, 'loader')} "
+            f"| {r['loader'] / training['notebook']['loader']:.1f}x "
+            f"| {rate(r, 'train')} | {r['rss_before']:.0f} → {r['rss_peak']:.0f} |"
+            for name, r in training.items()
+        ),
         "",
     ]
     return "\n".join(lines)
@@ -285,19 +351,18 @@ def main(argv: list[str] | None = None) -> str:
     parser.add_argument("--quick", action="store_true", help="tiny repeat counts: seconds, for tests")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "BENCHMARKS.md")
     parser.add_argument(
+        "--rounds", type=int, default=3, help="every configuration is measured once per round"
+    )
+    parser.add_argument(
         "--models", nargs="+", choices=MODELS, default=list(MODELS), help="conf/model options"
     )
     args = parser.parse_args(argv)
-    inference = {}
-    for model in args.models:
-        for backend in BACKENDS:
-            if args.quick:  # a fresh process costs seconds of imports
-                inference[model, backend] = measure_inference(model, backend, quick=True)
-                continue
-            # A fresh process per configuration, so its peak RSS is not an earlier one's.
-            with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
-                inference[model, backend] = pool.submit(measure_inference, model, backend, False).result()
-    table = report(inference, measure_decoding(args.quick), training_rows(args.quick), args.quick)
+    rounds = 1 if args.quick else args.rounds
+    configurations = [(model, backend) for model in args.models for backend in BACKENDS]
+    results = in_rounds(measure_inference, [(*c, args.quick) for c in configurations], args.quick, rounds)
+    inference = dict(zip(configurations, results))
+    training = training_rows(args.quick, rounds)
+    table = report(inference, measure_decoding(args.quick), training, rounds, args.quick)
     args.out.write_text(table, encoding="utf-8")
     print(table)
     print(f"wrote {args.out}")

@@ -89,17 +89,43 @@ def test_export_round_trip_matches_pytorch(checkpoint, crops, tmp_path, capsys):
     export.main([f"ckpt={checkpoint}", f"out={out}", "plates=8"])
     assert "max |logit diff|" in capsys.readouterr().out
     metadata = {p.key: json.loads(p.value) for p in onnx.load(str(out)).metadata_props}
-    assert metadata["image_size"] == [32, 128]
+    assert metadata["image_size"] == [32, 128] and metadata["precision"] == "fp32"
     assert len(metadata["alphabet"]) == 67
     assert metadata["net"]["_target_"] == "plate_ocr.models.crnn.CRNN"
 
     images, _ = crops
     torch_reader = PlateReader.from_checkpoint(checkpoint, decoding="grammar")
     onnx_reader = PlateReader.from_onnx(out, decoding="grammar")
-    assert np.abs((torch_reader.logits(images) - onnx_reader.logits(images)).numpy()).max() < export.TOLERANCE
+    assert (
+        np.abs((torch_reader.logits(images) - onnx_reader.logits(images)).numpy()).max()
+        < export.TOLERANCE["fp32"]
+    )
     for a, b in zip(torch_reader.read(images), onnx_reader.read(images)):
         assert a.text == b.text
         assert a.confidence == pytest.approx(b.confidence, rel=1e-3)
+
+
+def test_int8_export_of_the_bundled_model_reads_like_pytorch(tmp_path, crop_folder, capsys):
+    from plate_ocr.checkpoints import BUNDLED_CHECKPOINT
+
+    out = tmp_path / "int8.onnx"
+    # the check itself fails the export (SystemExit) when readings or logits drift past the int8 defaults
+    export.main([f"ckpt={BUNDLED_CHECKPOINT}", f"out={out}", "precision=int8", "plates=64"])
+    assert "identical greedy readings" in capsys.readouterr().out
+    proto = onnx.load(str(out))
+    metadata = {p.key: p.value for p in proto.metadata_props}  # the quantizer adds tags of its own
+    assert json.loads(metadata["precision"]) == "int8" and json.loads(metadata["image_size"]) == [32, 128]
+    ops = {node.op_type for node in proto.graph.node}
+    assert {"QuantizeLinear", "DynamicQuantizeLSTM"} <= ops and "LSTM" not in ops
+
+    export.main([f"ckpt={BUNDLED_CHECKPOINT}", f"out={out}", "precision=int8", f"crops={crop_folder}"])
+    report = capsys.readouterr().out
+    assert f"on 5 crops ({crop_folder})" in report and "exact-plate accuracy" in report
+
+
+def test_export_fails_when_readings_differ(checkpoint, tmp_path):
+    with pytest.raises(SystemExit, match="does not match"):
+        export.main([f"ckpt={checkpoint}", f"out={tmp_path / 'm.onnx'}", "plates=8", "tolerance=1e-12"])
 
 
 def test_bench_quick_writes_its_table(tmp_path):
