@@ -4,17 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
+# What conf/callbacks/default.yaml writes: last.ckpt after every validation, latest.ckpt every N steps.
+RESUMABLE = ("last.ckpt", "latest.ckpt")
+
 
 def find_last_checkpoint(runs_dir: str | Path) -> Path:
-    """The most recently written `checkpoints/last.ckpt` of the runs under `runs_dir`.
+    """The most recently written `checkpoints/last.ckpt` or `checkpoints/latest.ckpt` under `runs_dir`.
 
     Lightning writes checkpoints to a temporary file and moves it into place, so a run killed
-    while saving leaves its previous `last.ckpt` intact and never a half-written one under that name.
+    while saving leaves its previous checkpoint intact and never a half-written one under that name.
     """
-    candidates = sorted(Path(runs_dir).glob("**/checkpoints/last.ckpt"), key=lambda p: p.stat().st_mtime)
+    candidates = sorted(
+        (path for name in RESUMABLE for path in Path(runs_dir).glob(f"**/checkpoints/{name}")),
+        key=lambda p: p.stat().st_mtime,
+    )
     if not candidates:
         raise FileNotFoundError(
-            f"ckpt_path=last: no checkpoints/last.ckpt under {runs_dir}; pass ckpt_path=PATH"
+            f"ckpt_path=last: no checkpoints/{' or '.join(RESUMABLE)} under {runs_dir}; pass ckpt_path=PATH"
         )
     return candidates[-1]
 

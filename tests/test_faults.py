@@ -35,7 +35,7 @@ def test_sigkilled_run_resumes_to_the_expected_global_step(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
     )
-    last = first / "checkpoints" / "last.ckpt"
+    last = first / "checkpoints" / "latest.ckpt"  # the every-N-steps checkpoint
     deadline = time.monotonic() + 120
     while not last.exists() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -49,6 +49,18 @@ def test_sigkilled_run_resumes_to_the_expected_global_step(tmp_path):
     resumed = tmp_path / "resumed"
     run_entry("train.py", *steps, *TINY_SYNTH, f"ckpt_path={last}", f"hydra.run.dir={resumed}")
     assert torch.load(resumed / "checkpoints" / "last.ckpt", weights_only=True)["global_step"] == 12
+
+
+def test_last_means_the_newer_of_last_and_latest(tmp_path):
+    checkpoints = tmp_path / "run" / "checkpoints"
+    checkpoints.mkdir(parents=True)
+    epoch_end, periodic = checkpoints / "last.ckpt", checkpoints / "latest.ckpt"
+    for path, age in ((epoch_end, 20), (periodic, 10)):
+        torch.save({"state_dict": {}}, path)
+        os.utime(path, (time.time() - age, time.time() - age))
+    assert find_last_checkpoint(tmp_path) == periodic
+    os.utime(epoch_end)
+    assert find_last_checkpoint(tmp_path) == epoch_end
 
 
 def test_half_written_checkpoints_are_never_taken_as_last(tmp_path):

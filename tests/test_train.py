@@ -39,19 +39,22 @@ def test_train_then_evaluate_round_trip(tmp_path):
 
 def test_resume_from_last_checkpoint_continues_the_step_count(tmp_path):
     first, resumed = tmp_path / "first", tmp_path / "resumed"
-    run_entry("train.py", "debug=limit", "trainer.max_epochs=1", *TINY_SYNTH, f"hydra.run.dir={first}")
+    run_entry("train.py", "debug=limit", "trainer.max_epochs=2", *TINY_SYNTH, f"hydra.run.dir={first}")
+    # last.ckpt is the final epoch's even when val/acc did not improve, and no last-v1.ckpt appears
+    checkpoints = sorted(p.name for p in (first / "checkpoints").iterdir())
+    assert "last.ckpt" in checkpoints and not any(name.startswith("last-v") for name in checkpoints)
     last = first / "checkpoints" / "last.ckpt"
-    assert torch.load(last, weights_only=True)["global_step"] == 4
+    assert torch.load(last, weights_only=True)["global_step"] == 8
     run_entry(
         "train.py",
         "debug=limit",
-        "trainer.max_epochs=2",
+        "trainer.max_epochs=3",
         f"ckpt_path={last}",
         *TINY_SYNTH,
         f"hydra.run.dir={resumed}",
     )
     state = torch.load(resumed / "checkpoints" / "last.ckpt", weights_only=True)
-    assert state["global_step"] == 8 and state["epoch"] == 1
+    assert state["global_step"] == 12 and state["epoch"] == 2
 
 
 def test_two_job_multirun_writes_a_summary(tmp_path):
