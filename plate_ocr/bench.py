@@ -1,6 +1,6 @@
 """Speed and memory of inference, decoding and training steps; writes a Markdown table to BENCHMARKS.md.
 
-python -m plate_ocr.bench [--quick] [--out PATH]
+python -m plate_ocr.bench [--quick] [--out PATH]     # a full run writes BENCHMARKS.md; --quick only prints
 
 Inference: crnn and crnn_small (random weights, built from conf/model) under PyTorch eager and ONNX
 Runtime, each configuration in its own fresh process so that its peak RSS is its own. Training steps:
@@ -349,7 +349,9 @@ def report(inference: dict, decoding: dict, training: dict, rounds: int, quick: 
 def main(argv: list[str] | None = None) -> str:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny repeat counts: seconds, for tests")
-    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "BENCHMARKS.md")
+    parser.add_argument(
+        "--out", type=Path, help="where to write the table (default: BENCHMARKS.md, except with --quick)"
+    )
     parser.add_argument(
         "--rounds", type=int, default=3, help="every configuration is measured once per round"
     )
@@ -363,9 +365,11 @@ def main(argv: list[str] | None = None) -> str:
     inference = dict(zip(configurations, results))
     training = training_rows(args.quick, rounds)
     table = report(inference, measure_decoding(args.quick), training, rounds, args.quick)
-    args.out.write_text(table, encoding="utf-8")
     print(table)
-    print(f"wrote {args.out}")
+    out = args.out or (None if args.quick else PROJECT_ROOT / "BENCHMARKS.md")
+    if out:
+        out.write_text(table, encoding="utf-8")
+        print(f"wrote {out}")
     return table
 
 
