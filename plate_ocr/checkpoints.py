@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import torch
@@ -10,6 +11,8 @@ from plate_ocr.system import PlateRecognizer
 
 # The model shipped in the package, trained on synthetic plates only (see README, "Bundled model").
 BUNDLED_CHECKPOINT = Path(__file__).resolve().parent / "assets" / "bundled.ckpt"
+
+log = logging.getLogger(__name__)
 
 
 class CheckpointError(RuntimeError):
@@ -57,3 +60,9 @@ def init_weights(model: PlateRecognizer, path: str | Path) -> None:
                 f"this model's ({model.hparams[key]!r})"
             )
     model.load_state_dict(checkpoint["state_dict"])
+    log.info(
+        "init_from: weights of %s (trained %s epochs, %s steps) loaded; the optimiser starts fresh",
+        path,
+        checkpoint.get("epoch", "?"),
+        checkpoint.get("global_step", "?"),
+    )

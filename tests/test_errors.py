@@ -61,3 +61,20 @@ def test_init_from_a_checkpoint_of_another_alphabet_is_refused(tmp_path):
     torch.save({"state_dict": other.state_dict(), "hyper_parameters": dict(other.hparams)}, path)
     with pytest.raises(CheckpointError, match="alphabet"):
         init_weights(PlateRecognizer(net=net, optimizer=adam), path)
+
+
+def test_init_from_loads_the_weights_and_says_so(tmp_path, caplog):
+    from plate_ocr.checkpoints import init_weights
+    from plate_ocr.system import PlateRecognizer
+
+    net = {"_target_": "plate_ocr.models.crnn.CRNN", "channels": [8, 8, 8, 8, 8], "lstm_hidden": 8}
+    adam = {"_target_": "torch.optim.Adam", "_partial_": True}
+    source = PlateRecognizer(net=net, optimizer=adam)
+    path = tmp_path / "source.ckpt"
+    state = {"state_dict": source.state_dict(), "hyper_parameters": dict(source.hparams), "epoch": 3}
+    torch.save({**state, "global_step": 40}, path)
+    target = PlateRecognizer(net=net, optimizer=adam)
+    with caplog.at_level("INFO", logger="plate_ocr.checkpoints"):
+        init_weights(target, path)
+    assert all(torch.equal(a, b) for a, b in zip(source.state_dict().values(), target.state_dict().values()))
+    assert f"init_from: weights of {path} (trained 3 epochs, 40 steps) loaded" in caplog.text
