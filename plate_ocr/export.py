@@ -42,7 +42,7 @@ from plate_ocr.checkpoints import load_recognizer
 from plate_ocr.data.crops import label_from_filename, read_image
 from plate_ocr.decoding import greedy_decode
 from plate_ocr.predict import PlateReader, find_images, parse_key_values
-from plate_ocr.preprocess import PIXEL_MEAN, PIXEL_STD, preprocess
+from plate_ocr.preprocess import PIXEL_MEAN, PIXEL_STD, preprocess_batch
 from plate_ocr.system import PlateRecognizer
 
 OPSET = 17
@@ -56,7 +56,7 @@ TOLERANCE = {"fp32": 1e-3, "int8": 5.0}
 MIN_AGREEMENT = {"fp32": 1.0, "int8": 0.9}
 
 
-def onnx_metadata(model: PlateRecognizer) -> dict[str, str]:
+def onnx_metadata(model: PlateRecognizer, precision: str) -> dict[str, str]:
     """The model's reading contract as JSON strings (ONNX metadata values are strings)."""
     values = {
         "alphabet": model.charset.alphabet,
@@ -65,6 +65,7 @@ def onnx_metadata(model: PlateRecognizer) -> dict[str, str]:
         "pixel_mean": PIXEL_MEAN,
         "pixel_std": PIXEL_STD,
         "net": model.hparams.net,
+        "precision": precision,
     }
     return {key: json.dumps(value, ensure_ascii=False) for key, value in values.items()}
 
@@ -145,18 +146,13 @@ def export_onnx(
     if precision == "int8":
         if calibration is None:
             crops, _ = synthetic_crops(CALIBRATION_PLATES, seed=1)
-            calibration = images_array(crops, model.image_size)
+            calibration = preprocess_batch(crops, model.image_size).numpy()
         quantize_int8(Path(path), Path(path), calibration)
     proto = onnx.load(str(path))
-    for key, value in {**onnx_metadata(model), "precision": json.dumps(precision)}.items():
+    for key, value in onnx_metadata(model, precision).items():
         proto.metadata_props.add(key=key, value=value)
     onnx.checker.check_model(proto)
     onnx.save(proto, str(path))
-
-
-def images_array(images: Sequence[np.ndarray], image_size: tuple[int, int]) -> np.ndarray:
-    """Crops as the network's (N, 1, H, W) float32 input."""
-    return torch.stack([preprocess(image, image_size) for image in images]).numpy()
 
 
 def synthetic_crops(count: int, seed: int = 0) -> tuple[list[np.ndarray], list[str]]:
@@ -168,14 +164,20 @@ def synthetic_crops(count: int, seed: int = 0) -> tuple[list[np.ndarray], list[s
     return [s.image for s in samples], [s.record.label for s in samples]
 
 
+def read_crops(pattern: str, purpose: str) -> tuple[list[np.ndarray], list[str]]:
+    """The crops matching `pattern`, decoded as the data sources decode them, with the labels in their
+    file names; FileNotFoundError, naming `purpose`, when none match."""
+    files = find_images(pattern)
+    if not files:
+        raise FileNotFoundError(f"no {purpose} crops match {pattern}")
+    return [read_image(f, gray=True) for f in files], [label_from_filename(f) for f in files]
+
+
 def validation_crops(pattern: str | None, plates: int) -> tuple[list[np.ndarray], list[str], str]:
     """The crops to compare the runtimes on: files matching `pattern` (labels from their names), or else
     `plates` synthetic plates; with a description for the report."""
     if pattern:
-        files = find_images(pattern)
-        if not files:
-            raise FileNotFoundError(f"no crops match {pattern}")
-        return [read_image(f, gray=True) for f in files], [label_from_filename(f) for f in files], pattern
+        return (*read_crops(pattern, "validation"), pattern)
     crops, labels = synthetic_crops(plates)
     return crops, labels, "synthetic plates"
 
@@ -229,10 +231,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     model = load_recognizer(args["ckpt"])
     calibration = None
     if args["calibration"]:
-        files = find_images(args["calibration"])
-        if not files:
-            sys.exit(f"no calibration crops match {args['calibration']}")
-        calibration = images_array([read_image(f, gray=True) for f in files], model.image_size)
+        try:
+            crops, _ = read_crops(args["calibration"], "calibration")
+        except FileNotFoundError as error:
+            sys.exit(str(error))
+        calibration = preprocess_batch(crops, model.image_size).numpy()
     out = Path(args["out"])
     out.parent.mkdir(parents=True, exist_ok=True)
     export_onnx(model, out, precision, calibration)

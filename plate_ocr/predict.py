@@ -23,7 +23,7 @@ from plate_ocr.charset import Charset
 from plate_ocr.data.crops import IMAGE_SUFFIXES, image_files, read_image
 from plate_ocr.decoders import decoder
 from plate_ocr.decoding import Decoded
-from plate_ocr.preprocess import PIXEL_MEAN, PIXEL_STD, preprocess
+from plate_ocr.preprocess import PIXEL_MEAN, PIXEL_STD, preprocess_batch
 
 Image = np.ndarray | str | Path
 
@@ -97,14 +97,14 @@ class PlateReader:
 
     def inputs(self, images: Sequence[Image]) -> torch.Tensor:
         """The network's (N, 1, H, W) input for a list of images or paths."""
-        tensors = []
+        arrays = []
         for image in images:
             if not isinstance(image, np.ndarray):
                 image = read_image(image, gray=True)  # as the data sources read crop files
             elif image.dtype != np.uint8:
                 raise ValueError(f"images must be uint8 RGB or grayscale arrays, got {image.dtype}")
-            tensors.append(preprocess(image, self.image_size))
-        return torch.stack(tensors)
+            arrays.append(image)
+        return preprocess_batch(arrays, self.image_size)
 
     def logits(self, images: Sequence[Image]) -> torch.Tensor:
         """(N, T, C) logits of the images, computed `batch_size` at a time."""

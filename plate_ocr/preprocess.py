@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import cv2
 import numpy as np
 import torch
@@ -27,3 +29,8 @@ def normalize(images: torch.Tensor) -> torch.Tensor:
 def preprocess(image: np.ndarray, image_size: tuple[int, int]) -> torch.Tensor:
     """An RGB or grayscale uint8 image to the network's 1xHxW float input."""
     return normalize(torch.from_numpy(to_model_size(image, image_size)).unsqueeze(0))
+
+
+def preprocess_batch(images: Sequence[np.ndarray], image_size: tuple[int, int]) -> torch.Tensor:
+    """RGB or grayscale uint8 images to the network's (N, 1, H, W) float input."""
+    return torch.stack([preprocess(image, image_size) for image in images])
