@@ -11,9 +11,9 @@ import torch
 from plate_ocr.charset import Charset
 from plate_ocr.data.crops import label_from_filename
 from plate_ocr.data.synth import PlateRenderer, SynthPlates
-from plate_ocr.data.synth_camera import CameraEffects
+from plate_ocr.data.synth_camera import CameraEffects, detector_crop
 from plate_ocr.data.synth_labels import PLATE_TYPES, province_weights
-from plate_ocr.data.synth_layout import render_plate
+from plate_ocr.data.synth_layout import Lettering, render_plate
 from plate_ocr.synth import main as synth_cli
 
 SERIAL = "[A-HJ-NP-Z0-9]"
@@ -48,8 +48,8 @@ def test_serials_are_mostly_digits_with_at_most_two_letters():
 
 def test_glyphs_are_drawn_where_the_label_says():
     # Without the camera, two plates drawn with the same random draws differ only under the serial.
-    first = render_plate("皖A11111", "blue", 56, 0, 0, np.random.default_rng(0)).astype(int)
-    second = render_plate("皖A88888", "blue", 56, 0, 0, np.random.default_rng(0)).astype(int)
+    first = render_plate("皖A11111", "blue", 56, Lettering(), np.random.default_rng(0)).astype(int)
+    second = render_plate("皖A88888", "blue", 56, Lettering(), np.random.default_rng(0)).astype(int)
     differs = np.abs(first - second).sum(axis=(0, 2)) > 0
     width = first.shape[1]
     assert not differs[: int(width * 0.3)].any()  # province and office letter identical
@@ -108,3 +108,35 @@ def test_cli_writes_named_crops_and_a_grid(tmp_path, capsys):
     image = cv2.imdecode(np.fromfile(files[0], np.uint8), cv2.IMREAD_COLOR)  # Chinese names read back
     assert image.shape == (24, 94, 3)
     assert cv2.imread(str(tmp_path / "grid.png")).shape[1] == 8 * 192
+
+
+def test_lettering_strokes_and_width_change_only_their_glyphs():
+    def plate(**lettering: float) -> np.ndarray:
+        drawn = render_plate("皖A12345", "blue", 56, Lettering(**lettering), np.random.default_rng(0))
+        return drawn.astype(int)
+
+    width = plate().shape[1]
+    province_bolder = np.abs(plate(chinese_stroke=4) - plate()).sum(axis=(0, 2)) > 0
+    assert province_bolder[: int(width * 0.15)].any() and not province_bolder[int(width * 0.2) :].any()
+    serial_thinner = np.abs(plate(latin_stroke=-2) - plate()).sum(axis=(0, 2)) > 0
+    assert serial_thinner[int(width * 0.2) :].any() and not serial_thinner[: int(width * 0.12)].any()
+    # White glyphs on blue: narrower glyphs leave less white.
+    assert plate(width=0.8)[..., 0].sum() < plate()[..., 0].sum()
+
+
+def test_renderer_draws_lettering_within_the_configured_ranges():
+    renderer = PlateRenderer(latin_strokes=[-2, -2], chinese_strokes=[3, 4], glyph_width=[0.9, 0.95])
+    drawn = [renderer.lettering(np.random.default_rng(seed)) for seed in range(50)]
+    assert {d.latin_stroke for d in drawn} == {-2} and {d.chinese_stroke for d in drawn} == {3, 4}
+    assert all(0.9 <= d.width <= 0.95 for d in drawn)
+
+
+def test_crops_shrunk_without_band_limiting_keep_crisper_edges():
+    plate = render_plate("皖A12345", "blue", 120, Lettering(), np.random.default_rng(0))
+
+    def edge_energy(antialias_p: float) -> float:
+        effects = CameraEffects(antialias_p=antialias_p)
+        crop = detector_crop(plate, (24, 94), effects, np.random.default_rng(1))
+        return float(np.abs(cv2.Laplacian(cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY), cv2.CV_32F)).mean())
+
+    assert edge_energy(0.0) > 1.2 * edge_energy(1.0)

@@ -10,12 +10,11 @@ import torch
 from plate_ocr.data.records import PlateRecord, PlateSample
 from plate_ocr.data.synth_camera import CameraEffects, photograph
 from plate_ocr.data.synth_labels import CCPD_PROVINCES, PLATE_TYPES, PlateStrings, pick, province_weights
-from plate_ocr.data.synth_layout import render_plate
+from plate_ocr.data.synth_layout import Lettering, render_plate
 from plate_ocr.fonts import latin_faces
 
 # CCPD is nearly all blue plates; the other types keep the model honest about dark-on-light glyphs.
 DEFAULT_TYPE_MIX = {"blue": 0.75, "green": 0.1, "yellow": 0.09, "police": 0.03, "coach": 0.03}
-STROKES = (-1, 0, 1)  # stroke weight offsets, pixels at the cached glyph height
 
 
 class PlateRenderer:
@@ -26,6 +25,9 @@ class PlateRenderer:
     office_a_share: share of plates whose second character is A, the others draw any letter.
     serial_letters: weights of serials holding 0, 1, 2, ... letters.
     size: output crop (height, width); CCPD's crops are 24 x 94.
+    latin_strokes, chinese_strokes: smallest and largest stroke offset, in pixels at the cached glyph
+        height, of letters/digits and of Chinese glyphs (drawn per plate, both ends included).
+    glyph_width: range of the glyphs' width factor, drawn per plate.
     camera: overrides of CameraEffects fields, e.g. {"defocus_sigma": [0, 2], "jpeg_p": 0.8}.
     """
 
@@ -36,6 +38,9 @@ class PlateRenderer:
         office_a_share: float = 0.7,
         serial_letters: Sequence[float] = (0.15, 0.35, 0.5),
         size: Sequence[int] = (24, 94),
+        latin_strokes: Sequence[int] = (-1, 1),
+        chinese_strokes: Sequence[int] = (0, 2),
+        glyph_width: Sequence[float] = (1.0, 1.0),
         camera: Mapping[str, object] | None = None,
     ) -> None:
         mix = dict(DEFAULT_TYPE_MIX if plate_types is None else plate_types)
@@ -47,6 +52,8 @@ class PlateRenderer:
         shares = dict(CCPD_PROVINCES if provinces is None else provinces)
         self.strings = PlateStrings(province_weights(shares), office_a_share, list(serial_letters))
         self.size = (int(size[0]), int(size[1]))
+        self.latin_strokes, self.chinese_strokes = tuple(latin_strokes), tuple(chinese_strokes)
+        self.glyph_width = tuple(glyph_width)
         self.camera = CameraEffects.from_config(dict(camera or {}))
 
     def render(self, rng: np.random.Generator) -> tuple[np.ndarray, str, str]:
@@ -54,9 +61,17 @@ class PlateRenderer:
         plate_type = self.types[pick(self.type_cumulative, rng)]
         label = self.strings(plate_type, rng)
         height = round(rng.uniform(*self.camera.plate_height))
-        face, stroke = int(rng.integers(len(latin_faces()))), STROKES[rng.integers(len(STROKES))]
-        plate = render_plate(label, plate_type, height, face, stroke, rng)
+        plate = render_plate(label, plate_type, height, self.lettering(rng), rng)
         return photograph(plate, self.size, self.camera, rng), label, plate_type
+
+    def lettering(self, rng: np.random.Generator) -> Lettering:
+        """A random face, stroke weights and glyph width within the configured ranges."""
+        return Lettering(
+            face=int(rng.integers(len(latin_faces()))),
+            latin_stroke=int(rng.integers(self.latin_strokes[0], self.latin_strokes[1] + 1)),
+            chinese_stroke=int(rng.integers(self.chinese_strokes[0], self.chinese_strokes[1] + 1)),
+            width=float(rng.uniform(*self.glyph_width)),
+        )
 
     def __call__(self, rng: np.random.Generator) -> tuple[np.ndarray, str]:
         """A random (RGB uint8 crop, label)."""

@@ -17,13 +17,14 @@ class CameraEffects:
     """The range each effect is drawn from, and a probability for the occasional ones. Crop margins are
     fractions of the plate's width (x) and height (y) per side; negative cuts into the plate."""
 
-    plate_height: Range = (20, 60)  # plate height in the photo, pixels, before the crop is resized
+    plate_height: Range = (20, 100)  # plate height in the photo, pixels (CCPD boxes: mostly 55 to 130)
     rotation_deg: Range = (-8, 8)
     perspective: float = 0.06  # random corner displacement, a fraction of the plate height
     yaw: float = 0.12  # one side taller than the other by up to this fraction
     margin_x: Range = (-0.03, 0.04)
     margin_y: Range = (-0.1, 0.12)
-    defocus_sigma: Range = (0.0, 0.6)  # Gaussian blur, output pixels
+    antialias_p: float = 0.3  # crops band-limited before shrinking; the rest alias like a plain cv2.resize
+    defocus_sigma: Range = (0.0, 0.4)  # Gaussian blur, output pixels
     motion_blur: Range = (1.5, 4)  # kernel length, output pixels
     motion_blur_p: float = 0.15
     low_resolution: Range = (1.2, 2.0)  # shrink and enlarge again by this factor
@@ -104,7 +105,7 @@ def detector_crop(
     low, high = posed.min(0) - margins[:, 0], posed.max(0) + margins[:, 1]
     height, width = size
     scale = np.array([width, height]) / np.maximum(high - low, 1)
-    if scale.min() < 0.8:  # band-limit before shrinking, so that bilinear sampling does not alias
+    if scale.min() < 0.8 and rng.random() < effects.antialias_p:  # else bilinear sampling aliases
         sigma_x, sigma_y = 0.45 * np.sqrt(np.maximum(scale**-2 - 1, 0)) + 1e-3
         plate = cv2.GaussianBlur(plate, (0, 0), sigmaX=sigma_x, sigmaY=sigma_y)
     flat = np.float32([[0, 0], [plate_w, 0], [plate_w, plate_h], [0, plate_h]])

@@ -12,9 +12,20 @@ from plate_ocr.data.synth_glyphs import glyph, is_chinese
 RGB = tuple[int, int, int]
 PLATE_HEIGHT_MM = 140
 CHAR_HEIGHT_MM = 90
-CHINESE_BOLDEN = 1  # extra stroke pixels: plate hanzi are bolder than a regular-weight font
 BLACK, WHITE = (25, 25, 25), (240, 240, 240)
 BLUE, YELLOW = (25, 85, 215), (235, 180, 25)
+
+
+@dataclass(frozen=True)
+class Lettering:
+    """How one plate's characters are drawn: latin face number `face`, strokes that many pixels bolder
+    (at the cached glyph height) for letters/digits and for Chinese glyphs, and glyphs `width` times
+    their natural width (the plate maker's die, not the box, changes)."""
+
+    face: int = 0
+    latin_stroke: int = 0
+    chinese_stroke: int = 1
+    width: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -49,19 +60,18 @@ def _paint_disc(alpha: np.ndarray, centre: tuple[float, float], radius: float) -
 
 
 def render_plate(
-    label: str, plate_type: str, height: int, face: int, stroke: int, rng: np.random.Generator
+    label: str, plate_type: str, height: int, lettering: Lettering, rng: np.random.Generator
 ) -> np.ndarray:
-    """A frontal RGB uint8 plate for `label`, `height` pixels tall. Letters and digits come from latin
-    face number `face`; strokes are `stroke` pixels bolder at the cached glyph size."""
+    """A frontal RGB uint8 plate for `label`, `height` pixels tall, its characters drawn as `lettering`."""
     style = STYLES[plate_type]
-    alpha, last_glyph = _ink_coverage(label, style, height, face, stroke, rng)
+    alpha, last_glyph = _ink_coverage(label, style, height, lettering, rng)
     plate = _paint(style, alpha, last_glyph, rng)
     _rivets(plate, height / PLATE_HEIGHT_MM, rng)
     return plate
 
 
 def _ink_coverage(
-    label: str, style: PlateStyle, height: int, face: int, stroke: int, rng: np.random.Generator
+    label: str, style: PlateStyle, height: int, lettering: Lettering, rng: np.random.Generator
 ) -> tuple[np.ndarray, slice]:
     """Where the ink goes (frame, glyphs, dot) as a float32 (height, width) alpha map, and the columns
     of the last glyph."""
@@ -85,9 +95,11 @@ def _ink_coverage(
             dot_x = (x - gap * spread / 2) * scale
             _paint_disc(alpha, (dot_x, PLATE_HEIGHT_MM / 2 * scale), rng.uniform(4, 6) * scale)
         box_width = char_width * char_scale * scale
-        chinese = is_chinese(char)
-        mask = glyph(char, -1 if chinese else face, stroke + CHINESE_BOLDEN * chinese)
-        glyph_width = max(1, round(mask.shape[1] / mask.shape[0] * box_width * 2))
+        if is_chinese(char):
+            mask = glyph(char, -1, lettering.chinese_stroke)
+        else:
+            mask = glyph(char, lettering.face, lettering.latin_stroke)
+        glyph_width = max(1, round(mask.shape[1] / mask.shape[0] * box_width * 2 * lettering.width))
         left = round(x * scale + (box_width - glyph_width) / 2)
         glyph_width = min(glyph_width, width - left)
         alpha[top : top + box_height, left : left + glyph_width] = cv2.resize(
