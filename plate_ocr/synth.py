@@ -2,6 +2,7 @@
 
 python -m plate_ocr.synth --n 64 --grid grid.png            # a preview grid with labels
 python -m plate_ocr.synth --out DIR --n 1000 [--type green]  # labelled crops `<n>-<plate>.jpg`
+python -m plate_ocr.synth --compare DIR --n 400              # image statistics: DIR's crops vs synthetic
 
 Both run on one core (OpenCV single-threaded, as in a loader worker); --out prints plates/s per core.
 """
@@ -16,6 +17,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from plate_ocr.crop_stats import format_comparison, spread
+from plate_ocr.data.crops import image_files, read_image
 from plate_ocr.data.synth import PlateRenderer
 from plate_ocr.data.synth_labels import PLATE_TYPES
 from plate_ocr.visualize import image_grid
@@ -38,6 +41,14 @@ def write_grid(renderer: PlateRenderer, count: int, path: Path, seed: int) -> No
     Image.fromarray(grid).save(path)
 
 
+def compare_with(renderer: PlateRenderer, count: int, folder: Path, seed: int) -> str:
+    """A table of brightness, contrast, saturation and sharpness: the crops in `folder` against `count`
+    synthetic ones. Where the columns differ, the camera ranges in the config have something to fix."""
+    real = spread(read_image(path) for path in image_files(folder))
+    synthetic = spread(renderer(np.random.default_rng([seed, index]))[0] for index in range(count))
+    return format_comparison({folder.name: real, "synthetic": synthetic})
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -45,15 +56,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--n", type=int, default=64, help="how many plates")
     parser.add_argument("--grid", type=Path, help="write a preview grid PNG here")
     parser.add_argument("--out", type=Path, help="write labelled crops into this folder")
+    parser.add_argument("--compare", type=Path, help="compare image statistics with this folder of crops")
     parser.add_argument("--seed", type=int, default=0, help="plate i is drawn from the seed [seed, i]")
     parser.add_argument("--type", choices=PLATE_TYPES, help="only this plate type (default: the usual mix)")
     args = parser.parse_args(argv)
-    if not args.grid and not args.out:
-        parser.error("give --grid PATH, --out DIR or both")
+    if not (args.grid or args.out or args.compare):
+        parser.error("give --grid PATH, --out DIR or --compare DIR")
     cv2.setNumThreads(1)
     renderer = PlateRenderer(plate_types={args.type: 1.0} if args.type else None)
     if args.grid:
         write_grid(renderer, args.n, args.grid, args.seed)
+    if args.compare:
+        print(compare_with(renderer, args.n, args.compare, args.seed))
     if args.out:
         start = time.perf_counter()
         write_crops(renderer, args.n, args.out, args.seed)
