@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
@@ -24,18 +25,22 @@ from plate_ocr.data.synth_labels import PLATE_TYPES
 from plate_ocr.visualize import image_grid
 
 
+def rendered(renderer: PlateRenderer, count: int, seed: int) -> Iterator[tuple[np.ndarray, str, str]]:
+    """`count` (RGB crop, label, plate type); plate i is drawn from the seed [seed, i]."""
+    return (renderer.render(np.random.default_rng([seed, index])) for index in range(count))
+
+
 def write_crops(renderer: PlateRenderer, count: int, out: Path, seed: int) -> None:
     """Write `count` crops named the CCPD2019-dl1 way; tofile keeps Chinese file names working on every OS."""
     out.mkdir(parents=True, exist_ok=True)
-    for index in range(count):
-        image, label = renderer(np.random.default_rng([seed, index]))
+    for index, (image, label, _) in enumerate(rendered(renderer, count, seed)):
         _, data = cv2.imencode(".jpg", cv2.cvtColor(image, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 95])
         data.tofile(out / f"{index:04d}-{label}.jpg")
 
 
 def write_grid(renderer: PlateRenderer, count: int, path: Path, seed: int) -> None:
     """A preview grid of `count` plates, each captioned with its label and type."""
-    plates = [renderer.render(np.random.default_rng([seed, index])) for index in range(count)]
+    plates = list(rendered(renderer, count, seed))
     captions = [f"{label} ({plate_type})" for _, label, plate_type in plates]
     grid = image_grid([image for image, _, _ in plates], captions, columns=8, cell_width=192)
     Image.fromarray(grid).save(path)
@@ -45,7 +50,7 @@ def compare_with(renderer: PlateRenderer, count: int, folder: Path, seed: int) -
     """A table of brightness, contrast, saturation and sharpness: the crops in `folder` against `count`
     synthetic ones. Where the columns differ, the camera ranges in the config have something to fix."""
     real = spread(read_image(path) for path in image_files(folder))
-    synthetic = spread(renderer(np.random.default_rng([seed, index]))[0] for index in range(count))
+    synthetic = spread(image for image, _, _ in rendered(renderer, count, seed))
     return format_comparison({folder.name: real, "synthetic": synthetic})
 
 
