@@ -12,6 +12,7 @@ from plate_ocr.charset import Charset
 from plate_ocr.data.crops import label_from_filename
 from plate_ocr.data.synth import PlateRenderer, SynthPlates
 from plate_ocr.data.synth_camera import CameraEffects, detector_crop
+from plate_ocr.data.synth_glyphs import glyph, warped
 from plate_ocr.data.synth_labels import PLATE_TYPES, province_weights
 from plate_ocr.data.synth_layout import Lettering, render_plate
 from plate_ocr.synth import main as synth_cli
@@ -124,11 +125,21 @@ def test_lettering_strokes_and_width_change_only_their_glyphs():
     assert plate(width=0.8)[..., 0].sum() < plate()[..., 0].sum()
 
 
+def test_warped_glyphs_move_their_parts_but_keep_their_ink():
+    province = glyph("皖", -1, 0)
+    bent = warped(province, 0.04, np.random.default_rng(0))
+    assert bent.shape == province.shape and np.abs(bent - province).mean() > 0.05
+    assert bent.sum() == pytest.approx(province.sum(), rel=0.2)
+    assert np.array_equal(warped(province, 0.0, np.random.default_rng(0)), province)
+
+
 def test_renderer_draws_lettering_within_the_configured_ranges():
-    renderer = PlateRenderer(latin_strokes=[-2, -2], chinese_strokes=[3, 4], glyph_width=[0.9, 0.95])
+    renderer = PlateRenderer(
+        latin_strokes=[-2, -2], chinese_strokes=[3, 4], glyph_width=[0.9, 0.95], chinese_warp=[0.01, 0.02]
+    )
     drawn = [renderer.lettering(np.random.default_rng(seed)) for seed in range(50)]
     assert {d.latin_stroke for d in drawn} == {-2} and {d.chinese_stroke for d in drawn} == {3, 4}
-    assert all(0.9 <= d.width <= 0.95 for d in drawn)
+    assert all(0.9 <= d.width <= 0.95 and 0.01 <= d.chinese_warp <= 0.02 for d in drawn)
 
 
 def test_crops_shrunk_without_band_limiting_keep_crisper_edges():

@@ -28,6 +28,8 @@ class PlateRenderer:
     latin_strokes, chinese_strokes: smallest and largest stroke offset, in pixels at the cached glyph
         height, of letters/digits and of Chinese glyphs (drawn per plate, both ends included).
     glyph_width: range of the glyphs' width factor, drawn per plate.
+    latin_warp, chinese_warp: range of the smooth random bend of letters/digits and of Chinese glyphs, a
+        fraction of their height, drawn per plate.
     camera: overrides of CameraEffects fields, e.g. {"defocus_sigma": [0, 2], "jpeg_p": 0.8}.
     """
 
@@ -41,6 +43,8 @@ class PlateRenderer:
         latin_strokes: Sequence[int] = (-1, 1),
         chinese_strokes: Sequence[int] = (0, 2),
         glyph_width: Sequence[float] = (1.0, 1.0),
+        latin_warp: Sequence[float] = (0.0, 0.0),
+        chinese_warp: Sequence[float] = (0.0, 0.0),
         camera: Mapping[str, object] | None = None,
     ) -> None:
         mix = dict(DEFAULT_TYPE_MIX if plate_types is None else plate_types)
@@ -54,6 +58,7 @@ class PlateRenderer:
         self.size = (int(size[0]), int(size[1]))
         self.latin_strokes, self.chinese_strokes = tuple(latin_strokes), tuple(chinese_strokes)
         self.glyph_width = tuple(glyph_width)
+        self.latin_warp, self.chinese_warp = tuple(latin_warp), tuple(chinese_warp)
         self.camera = CameraEffects.from_config(dict(camera or {}))
 
     def render(self, rng: np.random.Generator) -> tuple[np.ndarray, str, str]:
@@ -71,6 +76,8 @@ class PlateRenderer:
             latin_stroke=int(rng.integers(self.latin_strokes[0], self.latin_strokes[1] + 1)),
             chinese_stroke=int(rng.integers(self.chinese_strokes[0], self.chinese_strokes[1] + 1)),
             width=float(rng.uniform(*self.glyph_width)),
+            latin_warp=float(rng.uniform(*self.latin_warp)),
+            chinese_warp=float(rng.uniform(*self.chinese_warp)),
         )
 
     def __call__(self, rng: np.random.Generator) -> tuple[np.ndarray, str]:

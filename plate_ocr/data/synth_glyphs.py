@@ -58,3 +58,13 @@ def glyph(char: str, face_index: int, stroke: int) -> np.ndarray:
         kernel = np.ones((abs(stroke) + 1,) * 2, np.uint8)
         mask = cv2.dilate(mask, kernel) if stroke > 0 else cv2.erode(mask, kernel)
     return mask.astype(np.float32) / 255
+
+
+def warped(mask: np.ndarray, strength: float, rng: np.random.Generator) -> np.ndarray:
+    """`mask` bent by a smooth random displacement of up to `strength` times its height, so that the
+    parts of a glyph shift against each other as they do between fonts."""
+    height, width = mask.shape
+    coarse = rng.uniform(-strength * height, strength * height, (4, 3, 2)).astype(np.float32)
+    shift = cv2.resize(coarse, (width, height), interpolation=cv2.INTER_CUBIC)
+    rows, columns = np.indices((height, width), dtype=np.float32)
+    return cv2.remap(mask, columns + shift[..., 0], rows + shift[..., 1], cv2.INTER_LINEAR)

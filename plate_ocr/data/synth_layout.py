@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from plate_ocr.data.synth_glyphs import glyph, is_chinese
+from plate_ocr.data.synth_glyphs import glyph, is_chinese, warped
 
 RGB = tuple[int, int, int]
 PLATE_HEIGHT_MM = 140
@@ -19,13 +19,16 @@ BLUE, YELLOW = (25, 85, 215), (235, 180, 25)
 @dataclass(frozen=True)
 class Lettering:
     """How one plate's characters are drawn: latin face number `face`, strokes that many pixels bolder
-    (at the cached glyph height) for letters/digits and for Chinese glyphs, and glyphs `width` times
-    their natural width (the plate maker's die, not the box, changes)."""
+    (at the cached glyph height) for letters/digits and for Chinese glyphs, glyphs `width` times their
+    natural width (the plate maker's die, not the box, changes), and glyphs bent by up to `latin_warp`
+    and `chinese_warp` of their height (plates are not cut from the fonts the glyphs come from)."""
 
     face: int = 0
     latin_stroke: int = 0
     chinese_stroke: int = 1
     width: float = 1.0
+    latin_warp: float = 0.0
+    chinese_warp: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -97,8 +100,12 @@ def _ink_coverage(
         box_width = char_width * char_scale * scale
         if is_chinese(char):
             mask = glyph(char, -1, lettering.chinese_stroke)
+            if lettering.chinese_warp:
+                mask = warped(mask, lettering.chinese_warp, rng)
         else:
             mask = glyph(char, lettering.face, lettering.latin_stroke)
+            if lettering.latin_warp:
+                mask = warped(mask, lettering.latin_warp, rng)
         glyph_width = max(1, round(mask.shape[1] / mask.shape[0] * box_width * 2 * lettering.width))
         left = round(x * scale + (box_width - glyph_width) / 2)
         glyph_width = min(glyph_width, width - left)
