@@ -44,7 +44,7 @@ class PlateRenderer:
         chinese_strokes: Sequence[int] = (0, 2),
         glyph_width: Sequence[float] = (1.0, 1.0),
         latin_warp: Sequence[float] = (0.0, 0.0),
-        chinese_warp: Sequence[float] = (0.0, 0.0),
+        chinese_warp: Sequence[float] = (0.0, 0.05),
         camera: Mapping[str, object] | None = None,
     ) -> None:
         mix = dict(DEFAULT_TYPE_MIX if plate_types is None else plate_types)
