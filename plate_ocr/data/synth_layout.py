@@ -99,13 +99,11 @@ def _ink_coverage(
             _paint_disc(alpha, (dot_x, PLATE_HEIGHT_MM / 2 * scale), rng.uniform(4, 6) * scale)
         box_width = char_width * char_scale * scale
         if is_chinese(char):
-            mask = glyph(char, -1, lettering.chinese_stroke)
-            if lettering.chinese_warp:
-                mask = warped(mask, lettering.chinese_warp, rng)
+            mask, bend = glyph(char, -1, lettering.chinese_stroke), lettering.chinese_warp
         else:
-            mask = glyph(char, lettering.face, lettering.latin_stroke)
-            if lettering.latin_warp:
-                mask = warped(mask, lettering.latin_warp, rng)
+            mask, bend = glyph(char, lettering.face, lettering.latin_stroke), lettering.latin_warp
+        if bend:
+            mask = warped(mask, bend, rng)
         glyph_width = max(1, round(mask.shape[1] / mask.shape[0] * box_width * 2 * lettering.width))
         left = round(x * scale + (box_width - glyph_width) / 2)
         glyph_width = min(glyph_width, width - left)
