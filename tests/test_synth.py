@@ -151,3 +151,19 @@ def test_crops_shrunk_without_band_limiting_keep_crisper_edges():
         return float(np.abs(cv2.Laplacian(cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY), cv2.CV_32F)).mean())
 
     assert edge_energy(0.0) > 1.2 * edge_energy(1.0)
+
+
+@pytest.mark.parametrize("shear_deg", [15, -15])
+def test_shear_leans_the_plate_sides_the_way_its_sign_says(shear_deg):
+    plate = np.zeros((140, 440, 3), np.uint8)
+    plate[:, 200:240] = 255  # one upright bar in the middle
+    upright = dict(rotation_deg=(0, 0), perspective=0.0, yaw=0.0, margin_x=(0, 0), margin_y=(0, 0))
+    effects = CameraEffects(shear_deg=(shear_deg, shear_deg), **upright)
+    crop = detector_crop(plate, (48, 188), effects, np.random.default_rng(0)).mean(axis=2)
+
+    def bar_centre(rows: slice) -> float:
+        middle = crop[rows, 47:141]
+        return float((middle.sum(axis=0) * np.arange(middle.shape[1])).sum() / middle.sum())
+
+    lean = bar_centre(slice(36, 46)) - bar_centre(slice(2, 12))  # bottom minus top, in pixels
+    assert lean * np.sign(shear_deg) > 4  # positive: the bottom lies further right

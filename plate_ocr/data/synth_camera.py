@@ -19,6 +19,7 @@ class CameraEffects:
 
     plate_height: Range = (20, 100)  # plate height in the photo, pixels (CCPD boxes: mostly 55 to 130)
     rotation_deg: Range = (-8, 8)
+    shear_deg: Range = (0.0, 0.0)  # lean of the plate's sides beyond rotation (+: bottom to the right)
     perspective: float = 0.06  # random corner displacement, a fraction of the plate height
     yaw: float = 0.12  # one side taller than the other by up to this fraction
     margin_x: Range = (-0.03, 0.04)
@@ -86,6 +87,7 @@ def _pose(plate_w: int, plate_h: int, effects: CameraEffects, rng: np.random.Gen
     corners = np.array(
         [[-half_w, -half_h * yaw], [half_w, -half_h / yaw], [half_w, half_h / yaw], [-half_w, half_h * yaw]]
     )
+    corners[:, 0] += corners[:, 1] * np.tan(np.deg2rad(_draw(rng, effects.shear_deg)))
     corners += rng.uniform(-effects.perspective, effects.perspective, (4, 2)) * plate_h
     angle = np.deg2rad(_draw(rng, effects.rotation_deg))
     cos, sin = np.cos(angle), np.sin(angle)
