@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 import torch
 
-from plate_ocr.charset import Charset
+from plate_ocr.charset import DIGITS, LETTERS, Charset
 from plate_ocr.data.crops import label_from_filename
 from plate_ocr.data.synth import PlateRenderer, SynthPlates
 from plate_ocr.data.synth_camera import CameraEffects, detector_crop
-from plate_ocr.data.synth_glyphs import glyph, warped
+from plate_ocr.data.synth_glyphs import CJK_FACE, STROKED_FACE, glyph, warped
 from plate_ocr.data.synth_labels import PLATE_TYPES, province_weights
 from plate_ocr.data.synth_layout import Lettering, render_plate
 from plate_ocr.synth import main as synth_cli
@@ -126,7 +126,7 @@ def test_lettering_strokes_and_width_change_only_their_glyphs():
 
 
 def test_warped_glyphs_move_their_parts_but_keep_their_ink():
-    province = glyph("皖", -1, 0)
+    province = glyph("皖", CJK_FACE, 0)
     bent = warped(province, 0.04, np.random.default_rng(0))
     assert bent.shape == province.shape and np.abs(bent - province).mean() > 0.05
     assert bent.sum() == pytest.approx(province.sum(), rel=0.2)
@@ -140,6 +140,27 @@ def test_renderer_draws_lettering_within_the_configured_ranges():
     drawn = [renderer.lettering(np.random.default_rng(seed)) for seed in range(50)]
     assert {d.latin_stroke for d in drawn} == {-2} and {d.chinese_stroke for d in drawn} == {3, 4}
     assert all(0.9 <= d.width <= 0.95 and 0.01 <= d.chinese_warp <= 0.02 for d in drawn)
+
+
+def test_stroked_share_picks_the_ga36_strokes_for_that_share_of_plates():
+    def share(stroked_share: float) -> float:
+        renderer = PlateRenderer(stroked_share=stroked_share)
+        faces = [renderer.lettering(np.random.default_rng(seed)).face for seed in range(200)]
+        return faces.count(STROKED_FACE) / len(faces)
+
+    assert share(0.0) == 0.0 and share(1.0) == 1.0 and 0.35 < share(0.5) < 0.65
+
+
+def test_stroked_glyphs_are_tall_and_tell_the_plate_lookalikes_apart():
+    masks = {char: glyph(char, STROKED_FACE, 0) for char in LETTERS + DIGITS}
+    assert all(m.shape[0] == 64 and 2 <= m.shape[1] <= 32 for m in masks.values())
+    assert masks["1"].shape[1] < 12 and masks["0"].shape[1] == 32  # the 1 is a bar, the 0 fills its box
+    for pair in ("G6", "Q0", "89", "69", "2Z", "D0", "B8", "T7"):
+        first, second = (masks[char] for char in pair)
+        assert first.shape == second.shape and np.abs(first - second).mean() > 0.03, pair
+    plate = render_plate("皖AG6Q08", "blue", 56, Lettering(face=STROKED_FACE), np.random.default_rng(0))
+    font_plate = render_plate("皖AG6Q08", "blue", 56, Lettering(face=0), np.random.default_rng(0))
+    assert plate.shape == font_plate.shape and not np.array_equal(plate, font_plate)
 
 
 def test_crops_shrunk_without_band_limiting_keep_crisper_edges():

@@ -9,6 +9,7 @@ import torch
 
 from plate_ocr.data.records import PlateRecord, PlateSample
 from plate_ocr.data.synth_camera import CameraEffects, photograph
+from plate_ocr.data.synth_glyphs import STROKED_FACE
 from plate_ocr.data.synth_labels import CCPD_PROVINCES, PLATE_TYPES, PlateStrings, pick, province_weights
 from plate_ocr.data.synth_layout import Lettering, render_plate
 from plate_ocr.fonts import latin_faces
@@ -28,6 +29,8 @@ class PlateRenderer:
     latin_strokes, chinese_strokes: smallest and largest stroke offset, in pixels at the cached glyph
         height, of letters/digits and of Chinese glyphs (drawn per plate, both ends included).
     glyph_width: range of the glyphs' width factor, drawn per plate.
+    stroked_share: share of plates whose letters and digits are built from GA 36 strokes; the others
+        draw them in one of the packaged condensed fonts.
     latin_warp, chinese_warp: range of the smooth random bend of letters/digits and of Chinese glyphs, a
         fraction of their height, drawn per plate.
     camera: overrides of CameraEffects fields, e.g. {"defocus_sigma": [0, 2], "jpeg_p": 0.8}.
@@ -43,6 +46,7 @@ class PlateRenderer:
         latin_strokes: Sequence[int] = (-1, 1),
         chinese_strokes: Sequence[int] = (0, 2),
         glyph_width: Sequence[float] = (1.0, 1.0),
+        stroked_share: float = 0.5,
         latin_warp: Sequence[float] = (0.0, 0.0),
         chinese_warp: Sequence[float] = (0.0, 0.05),
         camera: Mapping[str, object] | None = None,
@@ -58,6 +62,7 @@ class PlateRenderer:
         self.size = (int(size[0]), int(size[1]))
         self.latin_strokes, self.chinese_strokes = tuple(latin_strokes), tuple(chinese_strokes)
         self.glyph_width = tuple(glyph_width)
+        self.stroked_share = stroked_share
         self.latin_warp, self.chinese_warp = tuple(latin_warp), tuple(chinese_warp)
         self.camera = CameraEffects.from_config(dict(camera or {}))
 
@@ -71,8 +76,9 @@ class PlateRenderer:
 
     def lettering(self, rng: np.random.Generator) -> Lettering:
         """A random face, stroke weights and glyph width within the configured ranges."""
+        font = int(rng.integers(len(latin_faces())))
         return Lettering(
-            face=int(rng.integers(len(latin_faces()))),
+            face=STROKED_FACE if rng.random() < self.stroked_share else font,
             latin_stroke=int(rng.integers(self.latin_strokes[0], self.latin_strokes[1] + 1)),
             chinese_stroke=int(rng.integers(self.chinese_strokes[0], self.chinese_strokes[1] + 1)),
             width=float(rng.uniform(*self.glyph_width)),

@@ -10,9 +10,12 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from plate_ocr.charset import PROVINCES, SPECIALS
+from plate_ocr.data.synth_strokes import stroked_glyph
 from plate_ocr.fonts import cjk_face, latin_faces
 
 BOX_HEIGHT = 64  # cached masks are this tall and at most BOX_HEIGHT // 2 wide (a 45 x 90 mm box)
+CJK_FACE = -1  # face numbers below 0 are not fonts of latin_faces(): the CJK font ...
+STROKED_FACE = -2  # ... and letters and digits built from GA 36 strokes (synth_strokes)
 # Plate digit 1 is a plain bar: the sans-serif capital I has exactly that shape.
 DRAWN_AS = {"1": "I"}
 # A sans font's widest ordinary glyph; its width sets the horizontal stretch that fills a box.
@@ -21,8 +24,10 @@ WIDTH_REFERENCE = "0"
 
 @cache
 def _ink(char: str, face_index: int) -> np.ndarray:
-    """`char` in a font at twice the box height, cropped to its ink; face -1 is the CJK font."""
-    font = (cjk_face() if face_index < 0 else latin_faces()[face_index]).load(BOX_HEIGHT * 2)
+    """`char` in a face at twice the box height, cropped to its ink."""
+    if face_index == STROKED_FACE:
+        return stroked_glyph(char, BOX_HEIGHT * 2)
+    font = (cjk_face() if face_index == CJK_FACE else latin_faces()[face_index]).load(BOX_HEIGHT * 2)
     drawn = DRAWN_AS.get(char, char)
     left, top, right, bottom = font.getbbox(drawn)
     canvas = Image.new("L", (right - left + 2, bottom - top + 2), 0)
@@ -44,12 +49,12 @@ def is_chinese(char: str) -> bool:
 
 @cache
 def glyph(char: str, face_index: int, stroke: int) -> np.ndarray:
-    """Float32 alpha mask of `char`, BOX_HEIGHT tall, from latin face `face_index` or, for -1, the CJK
-    face. Chinese glyphs fill their box; letters and digits keep their relative widths (1 stays a bar).
-    `stroke` makes the strokes that many pixels thinner (negative) or thicker."""
+    """Float32 alpha mask of `char`, BOX_HEIGHT tall, from latin face `face_index`, CJK_FACE or
+    STROKED_FACE. Chinese glyphs fill their box; letters and digits keep their relative widths (1 stays
+    a bar). `stroke` makes the strokes that many pixels thinner (negative) or thicker."""
     ink = _ink(char, face_index)
     box_width = BOX_HEIGHT // 2
-    if face_index < 0:
+    if face_index == CJK_FACE:
         width = box_width
     else:
         width = min(box_width, max(2, round(ink.shape[1] * BOX_HEIGHT / ink.shape[0] * _stretch(face_index))))
