@@ -118,7 +118,16 @@ def test_int8_export_of_the_bundled_model_reads_like_pytorch(tmp_path, crop_fold
     ops = {node.op_type for node in proto.graph.node}
     assert {"QuantizeLinear", "DynamicQuantizeLSTM"} <= ops and "LSTM" not in ops
 
-    export.main([f"ckpt={BUNDLED_CHECKPOINT}", f"out={out}", "precision=int8", f"crops={crop_folder}"])
+    # On five crops one changed reading is 20%: the agreement check above, on 64 plates, is the real one.
+    export.main(
+        [
+            f"ckpt={BUNDLED_CHECKPOINT}",
+            f"out={out}",
+            "precision=int8",
+            f"crops={crop_folder}",
+            "min_agreement=0.8",
+        ]
+    )
     report = capsys.readouterr().out
     assert f"on 5 crops ({crop_folder})" in report and "exact-plate accuracy" in report
 
