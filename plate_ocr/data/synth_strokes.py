@@ -30,18 +30,16 @@ def arc(cx: float, cy: float, rx: float, ry: float, start: float, end: float) ->
 
 def _oval(top: float, bottom: float, start: float, end: float) -> Stroke:
     """Part of a stadium (semicircle, straight sides, semicircle) between rows `top` and `bottom`,
-    walked counter-clockwise from `start` to `end` degrees of the upper bowl's frame; angles past
-    180 run down the left side and round the lower bowl."""
+    walked counter-clockwise from `start` to `end` degrees (at most 360) of the upper bowl's frame;
+    angles past 180 run down the left side and round the lower bowl."""
     upper, lower = top + RADIUS, bottom - RADIUS
     path = arc(CX, upper, RADIUS, RADIUS, start, min(end, 180))
     if end > 180:
-        path += arc(CX, lower, RADIUS, RADIUS, 180, min(end, 360))
-    if end > 360:
-        path += arc(CX, upper, RADIUS, RADIUS, 360, end)
+        path += arc(CX, lower, RADIUS, RADIUS, 180, end)
     return path
 
 
-def _mirrored(strokes: list[Stroke]) -> list[Stroke]:
+def _turned(strokes: list[Stroke]) -> list[Stroke]:
     """The glyph turned half a turn (9 from 6)."""
     return [[(BOX_MM[0] - x, BOX_MM[1] - y) for x, y in stroke] for stroke in strokes]
 
@@ -62,7 +60,7 @@ STROKES: dict[str, list[Stroke]] = {
     "6": _six(),
     "7": [[(L, T), (R, T), (16, B)]],
     "8": [arc(CX, 25, RADIUS - 2.5, 20, -90, 270), arc(CX, 65, RADIUS, 20, 90, 450)],
-    "9": _mirrored(_six()),
+    "9": _turned(_six()),
     "A": [[(L, B), (CX, T), (R, B)], [(10, 62), (35, 62)]],
     "B": [
         [
@@ -98,8 +96,6 @@ STROKES: dict[str, list[Stroke]] = {
     "Y": [[(L, T), (CX, 48), (R, T)], [(CX, 48), (CX, B)]],
     "Z": [[(L, T), (R, T), (L, B), (R, B)]],
 }
-# Drawn but not in CCPD's alphabet: I and O share the 1's and 0's shapes.
-STROKES["I"], STROKES["O"] = STROKES["1"], STROKES["0"]
 
 SUPERSAMPLING = 4
 
