@@ -5,7 +5,6 @@ tails sweep round their bowls, or its G with a spur; this face has them."""
 from __future__ import annotations
 
 import math
-from functools import cache
 
 import cv2
 import numpy as np
@@ -100,9 +99,9 @@ STROKES: dict[str, list[Stroke]] = {
 SUPERSAMPLING = 4
 
 
-@cache
 def stroked_glyph(char: str, height: int) -> np.ndarray:
-    """Uint8 mask of `char` drawn from its strokes, `height` pixels tall and cropped to its ink."""
+    """Uint8 mask of `char` drawn from its strokes, `height` pixels tall and cropped to its ink (cached by
+    synth_glyphs with the font glyphs)."""
     scale = height * SUPERSAMPLING / BOX_MM[1]
     margin = STROKE_MM
     canvas = np.zeros(
