@@ -25,13 +25,20 @@ def add_distances(rows: list[Row]) -> None:
 
 
 def score(rows: Iterable[Row]) -> dict:
-    """accuracy, cer and num_samples of some rows, with the same Metric objects training logs."""
+    """accuracy, cer and num_samples of some rows, with the same Metric objects training logs, and
+    province_accuracy: the share whose first character, the province glyph, is read right."""
     rows = list(rows)
     accuracy, cer = PlateAccuracy(), PlateCER()
     predictions, labels = [r["prediction"] for r in rows], [r["label"] for r in rows]
     accuracy.update(predictions, labels)
     cer.update(predictions, labels)
-    return {"accuracy": float(accuracy.compute()), "cer": float(cer.compute()), "num_samples": len(rows)}
+    province_right = sum(p[:1] == label[:1] for p, label in zip(predictions, labels))
+    return {
+        "accuracy": float(accuracy.compute()),
+        "cer": float(cer.compute()),
+        "province_accuracy": province_right / len(rows) if rows else 0.0,
+        "num_samples": len(rows),
+    }
 
 
 def grouped(rows: list[Row], key: Callable[[Row], str]) -> dict[str, dict]:
@@ -75,9 +82,10 @@ def worst(rows: list[Row], count: int) -> list[int]:
 
 def format_table(title: str, groups: dict[str, dict]) -> str:
     """A plain text table of grouped scores."""
-    lines = [title, f"  {'group':<16}{'n':>7}{'accuracy':>10}{'cer':>9}"]
+    lines = [title, f"  {'group':<16}{'n':>7}{'accuracy':>10}{'cer':>9}{'province':>10}"]
     lines += [
         f"  {name:<16}{g['num_samples']:>7}{g['accuracy']:>10.4f}{g['cer']:>9.4f}"
+        f"{g['province_accuracy']:>10.4f}"
         for name, g in groups.items()
     ]
     return "\n".join(lines)

@@ -63,3 +63,11 @@ def test_experiment_seed_is_the_notebook_setting():
     assert cfg.model.optimizer._target_ == "torch.optim.Adam" and cfg.model.scheduler is None
     (warp,) = cfg.augment.effects
     assert warp.perspective == 0.5 and warp.perspective_p == 0.5 and warp.degrees == 10
+
+
+def test_even_provinces_renderer_draws_every_province_alike():
+    cfg = compose_train("renderer@data.sources.renderer=even_provinces")
+    renderer = hydra.utils.instantiate(cfg.data.sources.renderer)
+    province_p = np.diff(renderer.strings.provinces, prepend=0)
+    assert province_p == pytest.approx(np.full(31, 1 / 31), abs=1e-3)
+    assert cfg.data.sources.renderer.stroked_share == compose_train().data.sources.renderer.stroked_share

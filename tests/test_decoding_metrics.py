@@ -3,6 +3,7 @@ import math
 import pytest
 import torch
 
+from plate_ocr import report
 from plate_ocr.charset import Charset
 from plate_ocr.decoding import collapse, greedy_decode
 from plate_ocr.metrics import PlateAccuracy, PlateCER
@@ -53,3 +54,20 @@ def test_metrics_reset_and_accumulate_over_batches():
     cer.reset()
     with pytest.warns(UserWarning, match="before the ``update``"):
         assert cer.compute().item() == 0.0
+
+
+def test_report_counts_province_glyphs_read_right_per_group():
+    rows = [
+        {"label": "皖A12345", "prediction": "皖A12345", "subset": ""},
+        {"label": "皖A12345", "prediction": "皖A12346", "subset": ""},
+        {"label": "苏E9CD08", "prediction": "皖E9CD08", "subset": ""},
+        {"label": "苏A57NT9", "prediction": "苏A57NT9", "subset": ""},
+    ]
+    summary = report.summarize(rows)
+    assert summary["accuracy"] == pytest.approx(0.5)
+    assert summary["province_accuracy"] == pytest.approx(0.75)
+    assert summary["provinces"]["皖"]["province_accuracy"] == pytest.approx(1.0)
+    assert summary["provinces"]["苏"]["province_accuracy"] == pytest.approx(0.5)
+    assert summary["non_皖"]["province_accuracy"] == pytest.approx(0.5)
+    table = report.format_table("per province:", summary["provinces"])
+    assert table.splitlines()[1].split()[-1] == "province" and table.splitlines()[3].endswith("0.5000")
