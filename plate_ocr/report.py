@@ -95,7 +95,8 @@ def format_report(summary: dict, pairs: Counter, num_confusions: int) -> str:
     """What evaluate.py prints."""
     non_dominant = summary["non_" + DOMINANT_PROVINCE]
     parts = [
-        f"accuracy {summary['accuracy']:.4f}  cer {summary['cer']:.4f}  on {summary['num_samples']} plates",
+        f"accuracy {summary['accuracy']:.4f}  cer {summary['cer']:.4f}"
+        f"  province {summary['province_accuracy']:.4f}  on {summary['num_samples']} plates",
         format_table("per subset:", summary["subsets"]),
         format_table("per province:", summary["provinces"]),
         format_table(f"plates not starting with {DOMINANT_PROVINCE}:", {"all": non_dominant})
