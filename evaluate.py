@@ -26,6 +26,8 @@ def evaluate(cfg: DictConfig) -> dict:
         pl.seed_everything(cfg.seed, workers=True)
     model = load_recognizer(cfg.ckpt)
     model.decoder = decoder(cfg.decoding)
+    if cfg.get("tta"):
+        model.tta = hydra.utils.instantiate(cfg.tta)
     datamodule = hydra.utils.instantiate(
         cfg.data, image_size=model.image_size, alphabet=model.charset.alphabet
     )

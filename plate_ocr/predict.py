@@ -1,11 +1,12 @@
 """Read plates from crops with a trained model, from Python or the command line.
 
 python -m plate_ocr.predict ckpt=PATH images=PATH_OR_GLOB [format=tsv|jsonl] [backend=torch|onnx]
-                            [decoding=greedy|grammar] [batch_size=64]
+                            [decoding=greedy|grammar] [tta=none|reframe] [batch_size=64]
 
 `ckpt` is a checkpoint from train.py or an .onnx file from plate_ocr.export (the backend follows the
 suffix unless given); without it the bundled model is used. `images` is a crop, a folder of crops or a
-glob. Prints `file<TAB>plate<TAB>confidence` per image, or JSON lines with those keys.
+glob. `tta=reframe` reads each crop in 18 framings and keeps the reading most agree on (plate_ocr.tta).
+Prints `file<TAB>plate<TAB>confidence` per image, or JSON lines with those keys.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from plate_ocr.data.crops import IMAGE_SUFFIXES, image_files, read_image
 from plate_ocr.decoders import decoder
 from plate_ocr.decoding import Decoded
 from plate_ocr.preprocess import PIXEL_MEAN, PIXEL_STD, preprocess_batch
+from plate_ocr.tta import ReframingVote
 
 Image = np.ndarray | str | Path
 
@@ -32,6 +34,7 @@ class PlateReader:
     """A loaded model that reads batches of crops: numpy RGB (or grayscale) uint8 arrays or image paths.
 
     `run` maps a (N, 1, H, W) float batch, preprocessed by plate_ocr.preprocess, to (N, T, C) logits.
+    With `tta`, each crop is read in several framings and the readings vote.
     """
 
     def __init__(
@@ -41,15 +44,23 @@ class PlateReader:
         image_size: tuple[int, int],
         decoding: str = "greedy",
         batch_size: int = 64,
+        tta: ReframingVote | None = None,
     ) -> None:
         self.run = run
         self.charset = charset
         self.image_size = image_size
         self.decode = decoder(decoding)
         self.batch_size = batch_size
+        self.tta = tta
 
     @classmethod
-    def from_checkpoint(cls, path: str | Path, decoding: str = "greedy", batch_size: int = 64) -> PlateReader:
+    def from_checkpoint(
+        cls,
+        path: str | Path,
+        decoding: str = "greedy",
+        batch_size: int = 64,
+        tta: ReframingVote | None = None,
+    ) -> PlateReader:
         """A PyTorch reader rebuilt from a train.py checkpoint alone."""
         from plate_ocr.checkpoints import load_recognizer  # Lightning is only needed for checkpoints
 
@@ -60,11 +71,16 @@ class PlateReader:
             with torch.inference_mode():
                 return net(images)
 
-        return cls(run, model.charset, model.image_size, decoding, batch_size)
+        return cls(run, model.charset, model.image_size, decoding, batch_size, tta)
 
     @classmethod
     def from_onnx(
-        cls, path: str | Path, decoding: str = "greedy", batch_size: int = 64, threads: int | None = None
+        cls,
+        path: str | Path,
+        decoding: str = "greedy",
+        batch_size: int = 64,
+        threads: int | None = None,
+        tta: ReframingVote | None = None,
     ) -> PlateReader:
         """An ONNX Runtime reader; alphabet and image size come from the file's metadata."""
         import onnxruntime as ort
@@ -93,7 +109,7 @@ class PlateReader:
         height, width = json.loads(metadata["image_size"])
         plate_lengths = json.loads(metadata.get("plate_lengths", "[7, 8]"))
         charset = Charset(json.loads(metadata["alphabet"]), plate_lengths)
-        return cls(run, charset, (height, width), decoding, batch_size)
+        return cls(run, charset, (height, width), decoding, batch_size, tta)
 
     def inputs(self, images: Sequence[Image]) -> torch.Tensor:
         """The network's (N, 1, H, W) input for a list of images or paths."""
@@ -119,8 +135,14 @@ class PlateReader:
         return [
             decoded
             for start in range(0, len(images), self.batch_size)
-            for decoded in self.decode(self.logits(images[start : start + self.batch_size]), self.charset)
+            for decoded in self.read_inputs(self.inputs(images[start : start + self.batch_size]))
         ]
+
+    def read_inputs(self, inputs: torch.Tensor) -> list[Decoded]:
+        """The plate and confidence of each image of a preprocessed (N, 1, H, W) batch."""
+        if self.tta is None:
+            return self.decode(self.run(inputs), self.charset)
+        return self.tta.read(inputs, lambda view: self.decode(self.run(view), self.charset))
 
 
 def parse_key_values(
@@ -149,7 +171,7 @@ def find_images(pattern: str) -> list[Path]:
 
 USAGE = (
     "python -m plate_ocr.predict ckpt=PATH images=PATH_OR_GLOB [format=tsv|jsonl] [backend=torch|onnx] "
-    "[decoding=greedy|grammar] [batch_size=64]"
+    "[decoding=greedy|grammar] [tta=none|reframe] [batch_size=64]"
 )
 
 
@@ -162,6 +184,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             "format": "tsv",
             "backend": None,
             "decoding": "greedy",
+            "tta": "none",
             "batch_size": "64",
         },
         USAGE,
@@ -170,6 +193,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(f"pass images=PATH_OR_GLOB\nusage: {USAGE}")
     if args["format"] not in ("tsv", "jsonl"):
         sys.exit(f"format={args['format']} is not tsv or jsonl")
+    if args["tta"] not in ("none", "reframe"):
+        sys.exit(f"tta={args['tta']} is not none or reframe")
     ckpt = args["ckpt"]
     if not ckpt:
         from plate_ocr.checkpoints import BUNDLED_CHECKPOINT
@@ -187,7 +212,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(f"no images ({', '.join(IMAGE_SUFFIXES)}) match images={args['images']}")
 
     load = PlateReader.from_onnx if backend == "onnx" else PlateReader.from_checkpoint
-    reader = load(ckpt, decoding=args["decoding"], batch_size=int(args["batch_size"]))
+    tta = ReframingVote() if args["tta"] == "reframe" else None
+    reader = load(ckpt, decoding=args["decoding"], batch_size=int(args["batch_size"]), tta=tta)
     for start in range(0, len(files), reader.batch_size):
         batch = files[start : start + reader.batch_size]
         for path, decoded in zip(batch, reader.read(batch)):

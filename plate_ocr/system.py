@@ -16,6 +16,7 @@ from plate_ocr.charset import DEFAULT_ALPHABET, Charset
 from plate_ocr.decoders import Decoder
 from plate_ocr.decoding import Decoded, greedy_decode
 from plate_ocr.metrics import PlateAccuracy, PlateCER
+from plate_ocr.tta import ReframingVote
 from plate_ocr.visualize import ErrorExample, WorstErrors
 
 
@@ -60,6 +61,8 @@ class PlateRecognizer(pl.LightningModule):
         self.nonfinite_steps = 0
         # Training and validation decode greedily; evaluation may swap in the grammar decoder.
         self.decoder: Decoder = greedy_decode
+        # Evaluation may also read each crop in several framings and vote (plate_ocr.tta).
+        self.tta: ReframingVote | None = None
 
     @property
     def image_size(self) -> tuple[int, int]:
@@ -150,7 +153,11 @@ class PlateRecognizer(pl.LightningModule):
 
     def predict_step(self, batch: dict, batch_idx: int) -> list[dict]:
         """One row per image: its path, label and subset (as given), prediction and confidence."""
-        decoded = self.decode(self(batch["images"]))
+        images = batch["images"]
+        if self.tta is None:
+            decoded = self.decode(self(images))
+        else:
+            decoded = self.tta.read(images, lambda view: self.decode(self(view)))
         return [
             {"path": path, "label": label, "subset": subset, "prediction": d.text, "confidence": d.confidence}
             for path, label, subset, d in zip(batch["paths"], batch["labels"], batch["subsets"], decoded)

@@ -66,6 +66,15 @@ def _charset_key(checkpoint):
     return charset.alphabet, charset.plate_lengths
 
 
+def test_predict_with_tta_reads_every_crop_and_names_bad_options(checkpoint, crop_folder, capsys):
+    predict.main([f"ckpt={checkpoint}", f"images={crop_folder}", "format=jsonl", "tta=reframe"])
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [row["file"] for row in rows] == [str(p) for p in sorted(crop_folder.glob("*.jpg"))]
+    assert all(0 <= row["confidence"] <= 1 for row in rows)
+    with pytest.raises(SystemExit, match="tta=yes is not none or reframe"):
+        predict.main([f"ckpt={checkpoint}", f"images={crop_folder}", "tta=yes"])
+
+
 def test_predict_without_a_model_says_to_pass_ckpt(monkeypatch, tmp_path, crop_folder):
     monkeypatch.setattr("plate_ocr.checkpoints.BUNDLED_CHECKPOINT", tmp_path / "none.ckpt")
     with pytest.raises(SystemExit, match="pass ckpt="):
