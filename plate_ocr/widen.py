@@ -86,7 +86,15 @@ def widen(
     state = widen_state(checkpoint["state_dict"], channels, noise, generator)
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    torch.save({"state_dict": state, "hyper_parameters": hparams, "epoch": checkpoint.get("epoch")}, target)
+    torch.save(
+        {
+            "state_dict": state,
+            "hyper_parameters": hparams,
+            "epoch": checkpoint.get("epoch"),
+            "global_step": checkpoint.get("global_step"),
+        },
+        target,
+    )
     load_recognizer(target)
     return target
 
