@@ -8,25 +8,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import torch
-
-from plate_ocr.checkpoints import BUNDLED_CHECKPOINT, load_recognizer, read_checkpoint
+from plate_ocr.checkpoints import BUNDLED_CHECKPOINT, read_checkpoint, write_slim_checkpoint
 
 
 def bundle(source: str | Path, target: str | Path = BUNDLED_CHECKPOINT) -> Path:
     """Write `source` without optimiser or trainer state; check that the result loads."""
     checkpoint = read_checkpoint(source)
-    slim = {
-        "state_dict": {name: tensor.clone() for name, tensor in checkpoint["state_dict"].items()},
-        "hyper_parameters": checkpoint["hyper_parameters"],
-        "epoch": checkpoint.get("epoch"),
-        "global_step": checkpoint.get("global_step"),
-    }
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    torch.save(slim, target)
-    load_recognizer(target)
-    return target
+    weights = {name: tensor.clone() for name, tensor in checkpoint["state_dict"].items()}
+    return write_slim_checkpoint(target, weights, checkpoint["hyper_parameters"], checkpoint)
 
 
 def main() -> None:

@@ -49,6 +49,24 @@ def load_recognizer(path: str | Path | None = None) -> PlateRecognizer:
     return model.eval()
 
 
+def write_slim_checkpoint(
+    target: str | Path, state_dict: dict[str, torch.Tensor], hparams: dict, source: dict
+) -> Path:
+    """Save weights and hyperparameters only (no optimiser or trainer state), with the epoch and step of the
+    `source` checkpoint they came from; check that the file loads."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    slim = {
+        "state_dict": state_dict,
+        "hyper_parameters": hparams,
+        "epoch": source.get("epoch"),
+        "global_step": source.get("global_step"),
+    }
+    torch.save(slim, target)
+    load_recognizer(target)
+    return target
+
+
 def init_weights(model: PlateRecognizer, path: str | Path) -> None:
     """Copy the weights of checkpoint `path` into `model`; alphabet and image size must match."""
     checkpoint = read_checkpoint(path)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import torch
 
-from plate_ocr.checkpoints import CheckpointError, load_recognizer, read_checkpoint
+from plate_ocr.checkpoints import CheckpointError, read_checkpoint, write_slim_checkpoint
 from plate_ocr.predict import parse_key_values
 
 USAGE = "python -m plate_ocr.widen ckpt=PATH out=PATH channels=C1,C2,C3,C4,C5 [noise=0.01] [seed=0]"
@@ -84,19 +84,7 @@ def widen(
     hparams["net"]["channels"] = list(channels)
     generator = torch.Generator().manual_seed(seed)
     state = widen_state(checkpoint["state_dict"], channels, noise, generator)
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    torch.save(
-        {
-            "state_dict": state,
-            "hyper_parameters": hparams,
-            "epoch": checkpoint.get("epoch"),
-            "global_step": checkpoint.get("global_step"),
-        },
-        target,
-    )
-    load_recognizer(target)
-    return target
+    return write_slim_checkpoint(target, state, hparams, checkpoint)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
