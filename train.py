@@ -9,7 +9,7 @@ import hydra
 import pytorch_lightning as pl
 from omegaconf import DictConfig
 
-from plate_ocr.checkpoints import CheckpointError, init_weights
+from plate_ocr.checkpoints import CheckpointError, init_weights, with_architecture_of
 from plate_ocr.data.validation import BadDataError
 from plate_ocr.resume import resolve_ckpt_path
 from plate_ocr.system import PlateRecognizer
@@ -24,7 +24,8 @@ def train(cfg: DictConfig) -> dict[str, float]:
     """Fit, then test the best checkpoint; returns the final metrics (also written to metrics.json)."""
     if cfg.seed is not None:
         pl.seed_everything(cfg.seed, workers=True)
-    model: PlateRecognizer = hydra.utils.instantiate(cfg.model)
+    model_config = with_architecture_of(cfg.model, cfg.init_from) if cfg.init_from else cfg.model
+    model: PlateRecognizer = hydra.utils.instantiate(model_config)
     if cfg.init_from:
         init_weights(model, cfg.init_from)
     datamodule = hydra.utils.instantiate(

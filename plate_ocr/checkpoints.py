@@ -6,8 +6,12 @@ import logging
 from pathlib import Path
 
 import torch
+from omegaconf import DictConfig, ListConfig, OmegaConf, open_dict
 
 from plate_ocr.system import PlateRecognizer
+
+# What a checkpoint's weights fit: the hyperparameters that shape the network and its input and output.
+ARCHITECTURE_KEYS = ("alphabet", "image_size", "net")
 
 # The model shipped in the package, trained on synthetic plates only (see README, "Bundled model").
 BUNDLED_CHECKPOINT = Path(__file__).resolve().parent / "assets" / "bundled.ckpt"
@@ -67,11 +71,31 @@ def write_slim_checkpoint(
     return target
 
 
+def with_architecture_of(model_config: DictConfig, path: str | Path) -> DictConfig:
+    """`model_config` with the network, alphabet and image size of checkpoint `path`, the architecture its
+    weights fit; the optimiser, scheduler and the rest stay as configured. Logs what it replaces."""
+    hparams = read_checkpoint(path).get("hyper_parameters", {})
+    adopted = model_config.copy()
+    with open_dict(adopted):
+        for key in ARCHITECTURE_KEYS:
+            if key not in hparams:
+                continue
+            configured = OmegaConf.select(model_config, key)
+            if isinstance(configured, DictConfig | ListConfig):
+                configured = OmegaConf.to_container(configured)
+            if configured is not None and configured != hparams[key]:
+                log.info(
+                    "init_from: model.%s from %s: %s (configured: %s)", key, path, hparams[key], configured
+                )
+            adopted[key] = hparams[key]
+    return adopted
+
+
 def init_weights(model: PlateRecognizer, path: str | Path) -> None:
-    """Copy the weights of checkpoint `path` into `model`; alphabet and image size must match."""
+    """Copy the weights of checkpoint `path` into `model`; network, alphabet and image size must match."""
     checkpoint = read_checkpoint(path)
     hparams = checkpoint.get("hyper_parameters", {})
-    for key in ("alphabet", "image_size", "net"):
+    for key in ARCHITECTURE_KEYS:
         if key in hparams and hparams[key] != model.hparams[key]:
             raise CheckpointError(
                 f"init_from={path}: its {key} ({hparams[key]!r}) differs from "

@@ -5,8 +5,8 @@ python -m plate_ocr.widen ckpt=PATH out=PATH channels=32,64,128,128,256 [noise=0
 Each added channel copies an existing one (its filter, bias and batch-norm statistics); the next layer
 splits the copied channel's incoming weight evenly among the copies, so the wider network computes the same
 logits. A little noise on the copies' filters lets training pull them apart. Train on from the result
-with `python train.py init_from=PATH model.net.channels=[...]`: the wider network starts where the narrow
-one stopped instead of from nothing.
+with `python train.py init_from=PATH` (init_from builds the checkpoint's network): the wider network starts
+where the narrow one stopped instead of from nothing.
 """
 
 from __future__ import annotations
@@ -97,10 +97,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(f"pass ckpt=PATH, out=PATH and channels=C1,C2,...\nusage: {USAGE}")
     channels = [int(width) for width in args["channels"].split(",")]
     target = widen(args["ckpt"], args["out"], channels, float(args["noise"]), int(args["seed"]))
-    print(
-        f"wrote {target}: conv channels {channels}; train on with init_from={target} "
-        f"'model.net.channels=[{','.join(map(str, channels))}]'"
-    )
+    print(f"wrote {target}: conv channels {channels}; train on with `python train.py init_from={target}`")
 
 
 if __name__ == "__main__":

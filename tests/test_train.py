@@ -103,3 +103,23 @@ def test_resume_with_last_finds_the_newest_run(tmp_path):
     lasts = sorted((logs / "debug" / "runs").glob("*/checkpoints/last.ckpt"))
     assert len(lasts) == 2
     assert torch.load(lasts[-1], weights_only=True)["global_step"] == 8
+
+
+def test_init_from_a_wider_checkpoint_trains_its_network_with_the_default_config(tmp_path):
+    from plate_ocr import widen
+    from plate_ocr.checkpoints import BUNDLED_CHECKPOINT
+
+    wide = widen.widen(BUNDLED_CHECKPOINT, tmp_path / "wide.ckpt", [24, 48, 96, 128, 256])
+    run_dir = tmp_path / "run"
+    run_entry(
+        "train.py",
+        f"init_from={wide}",
+        "debug=limit",
+        "trainer.max_epochs=1",
+        *TINY_SYNTH,
+        f"hydra.run.dir={run_dir}",
+    )
+    trained = torch.load(run_dir / "checkpoints" / "last.ckpt", weights_only=True)
+    assert trained["hyper_parameters"]["net"]["channels"] == [24, 48, 96, 128, 256]
+    assert trained["state_dict"]["net.features.0.weight"].shape[0] == 24
+    assert "init_from: model.net from" in (run_dir / "train.log").read_text(encoding="utf-8")

@@ -59,7 +59,10 @@ def test_widths_are_checked(tmp_path):
 def test_cli_writes_the_checkpoint_and_says_how_to_train_on(tmp_path, capsys):
     target = tmp_path / "wide.ckpt"
     widen.main([f"ckpt={BUNDLED_CHECKPOINT}", f"out={target}", "channels=24,48,96,128,320"])
-    assert "model.net.channels=[24,48,96,128,320]" in capsys.readouterr().out
+    assert (
+        f"conv channels {WIDER}; train on with `python train.py init_from={target}`"
+        in capsys.readouterr().out
+    )
     assert load_recognizer(target).hparams["net"]["channels"] == WIDER
     with pytest.raises(SystemExit, match="channels"):
         widen.main([f"ckpt={BUNDLED_CHECKPOINT}", f"out={target}"])
