@@ -2,7 +2,7 @@
 
 python -m plate_ocr.bench [--quick] [--out PATH]     # a full run writes BENCHMARKS.md; --quick only prints
 
-Inference: crnn and crnn_small (random weights, built from conf/model) under PyTorch eager and ONNX
+Inference: crnn_small, crnn_wide and crnn (random weights, built from conf/model) under PyTorch eager and ONNX
 Runtime, each configuration in its own fresh process so that its peak RSS is its own. Training steps:
 the project's data pipeline against the seed notebook's, re-implemented below as the baseline.
 """
@@ -36,7 +36,7 @@ from plate_ocr.grammar import grammar_decode
 from plate_ocr.loader_bench import train_config, train_datamodule
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-MODELS = ("crnn_small", "crnn")
+MODELS = ("crnn_small", "crnn_wide", "crnn")
 BACKENDS = ("torch", "onnx", "onnx-int8")
 BACKEND_NAMES = {"torch": "PyTorch eager", "onnx": "ONNX Runtime", "onnx-int8": "ONNX Runtime, int8"}
 TRAIN_MODEL, TRAIN_BATCH = "crnn_small", 64

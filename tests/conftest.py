@@ -9,8 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from plate_ocr.checkpoints import BUNDLED_CHECKPOINT, read_checkpoint
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+
+# The bundled network's conv widths, and wider ones to widen it to.
+BUNDLED_CHANNELS = read_checkpoint(BUNDLED_CHECKPOINT)["hyper_parameters"]["net"]["channels"]
+WIDER = [width + 8 for width in BUNDLED_CHANNELS[:-1]] + [BUNDLED_CHANNELS[-1] + 64]
 
 # A few tiny synthetic batches: enough to exercise every stage in seconds.
 TINY_SYNTH = [

@@ -5,7 +5,7 @@ import json
 import pytest
 import torch
 
-from tests.conftest import TINY_SYNTH, run_entry
+from tests.conftest import TINY_SYNTH, WIDER, run_entry
 
 pytestmark = pytest.mark.slow
 
@@ -109,7 +109,7 @@ def test_init_from_a_wider_checkpoint_trains_its_network_with_the_default_config
     from plate_ocr import widen
     from plate_ocr.checkpoints import BUNDLED_CHECKPOINT
 
-    wide = widen.widen(BUNDLED_CHECKPOINT, tmp_path / "wide.ckpt", [24, 48, 96, 128, 256])
+    wide = widen.widen(BUNDLED_CHECKPOINT, tmp_path / "wide.ckpt", WIDER)
     run_dir = tmp_path / "run"
     run_entry(
         "train.py",
@@ -120,6 +120,6 @@ def test_init_from_a_wider_checkpoint_trains_its_network_with_the_default_config
         f"hydra.run.dir={run_dir}",
     )
     trained = torch.load(run_dir / "checkpoints" / "last.ckpt", weights_only=True)
-    assert trained["hyper_parameters"]["net"]["channels"] == [24, 48, 96, 128, 256]
-    assert trained["state_dict"]["net.features.0.weight"].shape[0] == 24
+    assert trained["hyper_parameters"]["net"]["channels"] == WIDER
+    assert trained["state_dict"]["net.features.0.weight"].shape[0] == WIDER[0]
     assert "init_from: model.net from" in (run_dir / "train.log").read_text(encoding="utf-8")

@@ -6,8 +6,7 @@ import torch
 from plate_ocr import widen
 from plate_ocr.checkpoints import BUNDLED_CHECKPOINT, init_weights, load_recognizer, read_checkpoint
 from plate_ocr.system import PlateRecognizer
-
-WIDER = [24, 48, 96, 128, 320]
+from tests.conftest import BUNDLED_CHANNELS, WIDER
 
 
 def logits(model: PlateRecognizer, images: torch.Tensor) -> torch.Tensor:
@@ -33,9 +32,11 @@ def test_noise_sets_the_copies_apart_and_the_seed_fixes_it():
         return widen.widen_state(state, WIDER, noise, generator)["net.features.0.weight"]
 
     quiet, noisy = first_conv(0.0, 0), first_conv(0.01, 0)
-    assert torch.equal(quiet[:16], state["net.features.0.weight"]) and torch.equal(noisy[:16], quiet[:16])
-    assert not torch.equal(noisy[16:], quiet[16:])
-    assert torch.allclose(noisy[16:], quiet[16:], atol=0.05 * quiet.std().item())
+    narrow = BUNDLED_CHANNELS[0]
+    assert torch.equal(quiet[:narrow], state["net.features.0.weight"])
+    assert torch.equal(noisy[:narrow], quiet[:narrow])
+    assert not torch.equal(noisy[narrow:], quiet[narrow:])
+    assert torch.allclose(noisy[narrow:], quiet[narrow:], atol=0.05 * quiet.std().item())
     assert torch.equal(first_conv(0.01, 0), noisy) and not torch.equal(first_conv(0.01, 1), noisy)
 
 
@@ -53,12 +54,12 @@ def test_widths_are_checked(tmp_path):
     with pytest.raises(ValueError, match="5 conv stages, got 4"):
         widen.widen(BUNDLED_CHECKPOINT, tmp_path / "x.ckpt", WIDER[:4])
     with pytest.raises(ValueError, match="cannot narrow"):
-        widen.widen(BUNDLED_CHECKPOINT, tmp_path / "x.ckpt", [8, 32, 64, 128, 256])
+        widen.widen(BUNDLED_CHECKPOINT, tmp_path / "x.ckpt", [BUNDLED_CHANNELS[0] - 1, *BUNDLED_CHANNELS[1:]])
 
 
 def test_cli_writes_the_checkpoint_and_says_how_to_train_on(tmp_path, capsys):
     target = tmp_path / "wide.ckpt"
-    widen.main([f"ckpt={BUNDLED_CHECKPOINT}", f"out={target}", "channels=24,48,96,128,320"])
+    widen.main([f"ckpt={BUNDLED_CHECKPOINT}", f"out={target}", f"channels={','.join(map(str, WIDER))}"])
     assert (
         f"conv channels {WIDER}; train on with `python train.py init_from={target}`"
         in capsys.readouterr().out
