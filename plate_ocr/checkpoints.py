@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 import torch
-from omegaconf import DictConfig, ListConfig, OmegaConf, open_dict
+from omegaconf import DictConfig, OmegaConf, open_dict
 
 from plate_ocr.system import PlateRecognizer
 
@@ -75,14 +75,11 @@ def with_architecture_of(model_config: DictConfig, path: str | Path) -> DictConf
     """`model_config` with the network, alphabet and image size of checkpoint `path`, the architecture its
     weights fit; the optimiser, scheduler and the rest stay as configured. Logs what it replaces."""
     hparams = read_checkpoint(path).get("hyper_parameters", {})
+    configured_values = OmegaConf.to_container(model_config)
     adopted = model_config.copy()
     with open_dict(adopted):
-        for key in ARCHITECTURE_KEYS:
-            if key not in hparams:
-                continue
-            configured = OmegaConf.select(model_config, key)
-            if isinstance(configured, DictConfig | ListConfig):
-                configured = OmegaConf.to_container(configured)
+        for key in (key for key in ARCHITECTURE_KEYS if key in hparams):
+            configured = configured_values.get(key)
             if configured is not None and configured != hparams[key]:
                 log.info(
                     "init_from: model.%s from %s: %s (configured: %s)", key, path, hparams[key], configured
