@@ -1,6 +1,7 @@
 import os
 import pickle
 import zlib
+from functools import partial
 
 import cv2
 import numpy as np
@@ -15,6 +16,8 @@ from plate_ocr.data.ccpd import (
     rectify_plate,
 )
 from plate_ocr.data.crops import read_image
+from plate_ocr.data.datamodule import PlateDataModule
+from plate_ocr.data.sources import ccpd_splits
 from plate_ocr.data.validation import load_image
 
 README_EXAMPLE = "025-95_113-154&383_386&473-386&473_177&454_154&383_363&402-0_0_22_27_27_33_16-37-15.jpg"
@@ -227,8 +230,29 @@ def test_pool_build_matches_serial_build(tmp_path):
 
 
 def test_shared_sample_builds(shared_data, tmp_path):
-    from plate_ocr.data.sources import ccpd_splits
-
     splits = ccpd_splits(str(shared_data / "ccpd-full-sample"), cache_dir=str(tmp_path))
     assert {name: len(source) for name, source in splits.items()} == {"train": 20, "val": 6, "test": 6}
     assert splits["test"][0].image.shape == (48, 144, 3)
+
+
+@pytest.fixture
+def opencv_threads():
+    """OpenCV's thread pool enabled in this process, as in a fresh one, and the setting restored after."""
+    previous = cv2.getNumThreads()
+    cv2.setNumThreads(2)
+    yield
+    cv2.setNumThreads(previous)
+
+
+def test_loader_workers_start_after_a_crop_cache_is_built_from_full_size_photos(tmp_path, opencv_threads):
+    photo = np.random.default_rng(0).integers(0, 255, (1160, 720, 3), dtype=np.uint8)  # CCPD's size
+    (tmp_path / "ccpd_weather").mkdir()
+    for i in range(4):
+        cv2.imwrite(str(tmp_path / "ccpd_weather" / ccpd_name(i)), photo)
+    builder = partial(ccpd_splits, cache_dir=str(tmp_path / "cache"))
+    data = PlateDataModule(builder, root=str(tmp_path), num_workers=1)
+    data.setup("test")  # builds the cache here, in the process the worker forks from
+    loader = data.test_dataloader()
+    loader.timeout = 60  # a hung worker fails the test instead of stalling the suite
+    batch = next(iter(loader))
+    assert batch["labels"] == ["皖AY339S"] * 4 and batch["images"].shape == (4, 1, 32, 128)

@@ -26,7 +26,8 @@ STAGE_SPLITS = {
 
 def single_threaded_opencv(worker_id: int) -> None:
     """Each loader worker is one process on one core: OpenCV's own thread pool there only costs time
-    (it halves synthetic rendering speed)."""
+    (it halves synthetic rendering speed). Workers started fresh (the spawn start method) need this call;
+    forked ones inherit the setting from the loader's process, where `PlateDataModule` makes it."""
     cv2.setNumThreads(1)
 
 
@@ -86,6 +87,10 @@ class PlateDataModule(pl.LightningDataModule):
         return self.datasets[name]
 
     def _loader(self, split: str, shuffle: bool) -> DataLoader:
+        if self.num_workers > 0:
+            # Set here, before the workers fork: a forked worker hangs in OpenCV when it resizes a thread
+            # pool its parent had started (building a CCPD crop cache starts it); one thread it inherits.
+            cv2.setNumThreads(1)
         return DataLoader(
             self.split(split),
             batch_size=self.batch_size if split == "train" else self.eval_batch_size,
