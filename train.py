@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import hydra
@@ -13,6 +14,8 @@ from plate_ocr.checkpoints import CheckpointError, init_weights, with_architectu
 from plate_ocr.data.validation import BadDataError
 from plate_ocr.resume import resolve_ckpt_path
 from plate_ocr.system import PlateRecognizer
+
+log = logging.getLogger(__name__)
 
 
 def instantiate_all(config: DictConfig | None) -> list:
@@ -44,6 +47,8 @@ def train(cfg: DictConfig) -> dict[str, float]:
     metrics = {name: float(value) for name, value in trainer.callback_metrics.items()}
     if cfg.test:
         best = trainer.checkpoint_callback.best_model_path if trainer.checkpoint_callback else ""
+        if not best:
+            log.warning("No best checkpoint (no validation ran): testing the weights as training left them")
         trainer.test(model, datamodule=datamodule, ckpt_path=best or None, weights_only=True)
         metrics |= {name: float(value) for name, value in trainer.callback_metrics.items()}
     if trainer.is_global_zero:

@@ -57,6 +57,20 @@ def test_resume_from_last_checkpoint_continues_the_step_count(tmp_path):
     assert state["global_step"] == 12 and state["epoch"] == 2
 
 
+def test_a_run_too_short_to_validate_still_leaves_a_last_checkpoint(tmp_path):
+    run = (
+        "trainer.max_epochs=2",
+        "trainer.check_val_every_n_epoch=3",
+        *TINY_SYNTH,
+        f"hydra.run.dir={tmp_path}",
+    )
+    result = run_entry("train.py", *run)
+    state = torch.load(tmp_path / "checkpoints" / "last.ckpt", weights_only=True)
+    assert state["epoch"] == 1 and state["global_step"] == 8
+    assert "testing the weights as training left them" in result.stdout + result.stderr
+    assert "test/acc" in json.loads((tmp_path / "metrics.json").read_text())
+
+
 def test_two_job_multirun_writes_a_summary(tmp_path):
     result = run_entry(
         "train.py",
