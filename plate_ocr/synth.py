@@ -71,6 +71,7 @@ def main(argv: list[str] | None = None) -> None:
     renderer = PlateRenderer(plate_types={args.type: 1.0} if args.type else None)
     if args.grid:
         write_grid(renderer, args.n, args.grid, args.seed)
+        print(f"wrote a grid of {args.n} plates to {args.grid}")
     if args.compare:
         print(compare_with(renderer, args.n, args.compare, args.seed))
     if args.out:

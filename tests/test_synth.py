@@ -102,7 +102,9 @@ def test_province_mix_is_configurable_and_checked():
 def test_cli_writes_named_crops_and_a_grid(tmp_path, capsys):
     out = tmp_path / "crops"
     synth_cli(["--n", "5", "--out", str(out), "--grid", str(tmp_path / "grid.png"), "--type", "green"])
-    assert re.search(r"wrote 5 crops .* \d+ plates/s on one core", capsys.readouterr().out)
+    printed = capsys.readouterr().out
+    assert re.search(r"wrote 5 crops .* \d+ plates/s on one core", printed)
+    assert f"wrote a grid of 5 plates to {tmp_path / 'grid.png'}" in printed
     files = sorted(out.glob("*.jpg"))
     assert [f.name[:5] for f in files] == ["0000-", "0001-", "0002-", "0003-", "0004-"]
     assert all(re.match(GRAMMAR["green"], label_from_filename(f)) for f in files)
