@@ -48,7 +48,10 @@ def train(cfg: DictConfig) -> dict[str, float]:
     if cfg.test:
         best = trainer.checkpoint_callback.best_model_path if trainer.checkpoint_callback else ""
         if not best:
-            log.warning("No best checkpoint (no validation ran): testing the weights as training left them")
+            log.warning(
+                "No best checkpoint (no validation ran, or checkpoints are off): "
+                "testing the weights as training left them"
+            )
         trainer.test(model, datamodule=datamodule, ckpt_path=best or None, weights_only=True)
         metrics |= {name: float(value) for name, value in trainer.callback_metrics.items()}
     if trainer.is_global_zero:

@@ -5,6 +5,8 @@ import json
 import pytest
 import torch
 
+from plate_ocr import widen
+from plate_ocr.checkpoints import BUNDLED_CHECKPOINT
 from tests.conftest import TINY_SYNTH, WIDER, run_entry
 
 pytestmark = pytest.mark.slow
@@ -120,9 +122,6 @@ def test_resume_with_last_finds_the_newest_run(tmp_path):
 
 
 def test_init_from_a_wider_checkpoint_trains_its_network_with_the_default_config(tmp_path):
-    from plate_ocr import widen
-    from plate_ocr.checkpoints import BUNDLED_CHECKPOINT
-
     wide = widen.widen(BUNDLED_CHECKPOINT, tmp_path / "wide.ckpt", WIDER)
     run_dir = tmp_path / "run"
     run_entry(
