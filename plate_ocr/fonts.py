@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -9,8 +10,29 @@ from pathlib import Path
 import fontpkg
 from PIL import ImageFont
 
-# NotoSansCJK-Regular.ttc holds several faces (JP, KR, SC, TC, HK, ...); index 2 is Simplified Chinese.
+# NotoSansCJK-VF.otf.ttc holds the JP, KR, SC, TC and HK faces, each with a weight axis; index 2 is
+# Simplified Chinese.
 CJK_SC_FACE = 2
+# Chinese faces for the plates' province glyphs, by name: (pip package, file in its package, face index,
+# weight axis value or None). Plate hanzi are cut in a face of their own that no package ships; several
+# faces teach the model the glyph's shape rather than one font's. Licences: Noto Sans CJK and Noto Serif
+# CJK, Source Han Mono: SIL OFL 1.1 (manimgx-fonts-cjk, mplfonts); WenQuanYi Micro Hei: Apache 2.0 or
+# GPLv3 with the font exception (paperang-p2-fonts-cjk). mplfonts also ships SimHei, whose licence is
+# not a free one: it is not used.
+CHINESE_FACES = {
+    "noto_sans": ("manimgx_fonts_cjk", "NotoSansCJK-VF.otf.ttc", CJK_SC_FACE, 400),
+    "noto_sans_bold": ("manimgx_fonts_cjk", "NotoSansCJK-VF.otf.ttc", CJK_SC_FACE, 700),
+    "noto_sans_black": ("manimgx_fonts_cjk", "NotoSansCJK-VF.otf.ttc", CJK_SC_FACE, 900),
+    "wenquanyi_microhei": ("paperang_p2_fonts_cjk", "fonts/wqy-microhei.ttc", 0, None),
+    "noto_serif": ("mplfonts", "fonts/NotoSerifCJKsc-Regular.otf", 0, None),
+    "source_han_mono": ("mplfonts", "fonts/SourceHanMonoSC-Regular.otf", 0, None),
+}
+# The pip name of each package above, for the message when one is missing.
+FONT_PACKAGES = {
+    "manimgx_fonts_cjk": "manimgx-fonts-cjk",
+    "paperang_p2_fonts_cjk": "paperang-p2-fonts-cjk",
+    "mplfonts": "mplfonts",
+}
 # Condensed, DIN-like sans families close to the GA 36 plate lettering, with the weights whose strokes
 # match the plates' once a glyph is stretched into its 45 x 90 mm box: (fontpkg family, weight).
 LATIN_FACES = (
@@ -46,15 +68,23 @@ class FontFace:
 
 
 @cache
-def cjk_face() -> FontFace:
-    """Noto Sans CJK SC (from the noto-cjk-sans-otc package): Chinese glyphs for plates and labels."""
-    try:
-        import noto_cjk_sans_otc
-    except ImportError as error:
+def chinese_face(name: str) -> FontFace:
+    """The Chinese face called `name` in CHINESE_FACES, from its pip package."""
+    if name not in CHINESE_FACES:
+        raise ValueError(f"unknown Chinese face {name!r}; known: {sorted(CHINESE_FACES)}")
+    module, file, index, weight = CHINESE_FACES[name]
+    spec = importlib.util.find_spec(module)  # located, not imported: mplfonts would import matplotlib
+    if spec is None or not spec.submodule_search_locations:
         raise FontMissing(
-            "the CJK font is missing: pip install noto-cjk-sans-otc (see requirements.txt)"
-        ) from error
-    return FontFace(Path(noto_cjk_sans_otc.__file__).parent / "NotoSansCJK-Regular.ttc", CJK_SC_FACE)
+            f"the Chinese font {name!r} is missing: "
+            f"pip install {FONT_PACKAGES[module]} (see requirements.txt)"
+        )
+    return FontFace(Path(spec.submodule_search_locations[0]) / file, index, weight)
+
+
+def cjk_face() -> FontFace:
+    """Noto Sans CJK SC, regular weight: Chinese glyphs for labels and the plates' default face."""
+    return chinese_face("noto_sans")
 
 
 @cache

@@ -6,6 +6,7 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf, open_dict
 
+from plate_ocr.charset import PROVINCES
 from plate_ocr.system import PlateRecognizer
 
 CONF = Path(__file__).resolve().parents[1] / "conf"
@@ -65,9 +66,13 @@ def test_experiment_seed_is_the_notebook_setting():
     assert warp.perspective == 0.5 and warp.perspective_p == 0.5 and warp.degrees == 10
 
 
-def test_even_provinces_renderer_draws_every_province_alike():
-    cfg = compose_train("renderer@data.sources.renderer=even_provinces")
-    renderer = hydra.utils.instantiate(cfg.data.sources.renderer)
-    province_p = np.diff(renderer.strings.provinces, prepend=0)
-    assert province_p == pytest.approx(np.full(31, 1 / 31), abs=1e-3)
+def test_provinces_are_drawn_alike_by_default_and_as_ccpd_with_its_renderer():
+    def province_p(*overrides: str) -> np.ndarray:
+        renderer = hydra.utils.instantiate(compose_train(*overrides).data.sources.renderer)
+        return np.diff(renderer.strings.provinces, prepend=0)
+
+    assert province_p() == pytest.approx(np.full(31, 1 / 31))
+    ccpd = province_p("renderer@data.sources.renderer=ccpd_provinces")
+    assert ccpd[PROVINCES.index("皖")] == pytest.approx(0.8) and ccpd.min() == pytest.approx(0.2 / 30)
+    cfg = compose_train("renderer@data.sources.renderer=ccpd_provinces")
     assert cfg.data.sources.renderer.stroked_share == compose_train().data.sources.renderer.stroked_share

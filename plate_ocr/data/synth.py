@@ -10,9 +10,9 @@ import torch
 from plate_ocr.data.records import PlateRecord, PlateSample
 from plate_ocr.data.synth_camera import CameraEffects, photograph
 from plate_ocr.data.synth_glyphs import STROKED_FACE
-from plate_ocr.data.synth_labels import CCPD_PROVINCES, PLATE_TYPES, PlateStrings, pick, province_weights
+from plate_ocr.data.synth_labels import PLATE_TYPES, PlateStrings, pick, province_weights
 from plate_ocr.data.synth_layout import Lettering, render_plate
-from plate_ocr.fonts import latin_faces
+from plate_ocr.fonts import CHINESE_FACES, chinese_face, latin_faces
 
 # CCPD is nearly all blue plates; the other types keep the model honest about dark-on-light glyphs.
 DEFAULT_TYPE_MIX = {"blue": 0.75, "green": 0.1, "yellow": 0.09, "police": 0.03, "coach": 0.03}
@@ -22,13 +22,16 @@ class PlateRenderer:
     """Draws random plates as a camera and a plate detector deliver them.
 
     plate_types: weight of each plate type (blue, yellow, green, police, coach).
-    provinces: share of plates for named provinces; the others split the rest evenly (default: 80% 皖).
+    provinces: share of plates for named provinces; the others split the rest evenly (default: every
+        province alike).
     office_a_share: share of plates whose second character is A, the others draw any letter.
     serial_letters: weights of serials holding 0, 1, 2, ... letters.
     size: output crop (height, width); CCPD's crops are 24 x 94.
     latin_strokes, chinese_strokes: smallest and largest stroke offset, in pixels at the cached glyph
         height, of letters/digits and of Chinese glyphs (drawn per plate, both ends included).
     glyph_width: range of the glyphs' width factor, drawn per plate.
+    chinese_faces: the faces of plate_ocr.fonts.CHINESE_FACES that hanzi are drawn in, one per plate,
+        each as likely (default: all of them).
     stroked_share: share of plates whose letters and digits are built from GA 36 strokes; the others
         draw them in one of the packaged condensed fonts.
     latin_warp, chinese_warp: range of the smooth random bend of letters/digits and of Chinese glyphs, a
@@ -46,6 +49,7 @@ class PlateRenderer:
         latin_strokes: Sequence[int] = (-1, 1),
         chinese_strokes: Sequence[int] = (0, 2),
         glyph_width: Sequence[float] = (1.0, 1.0),
+        chinese_faces: Sequence[str] | None = None,
         stroked_share: float = 0.5,
         latin_warp: Sequence[float] = (0.0, 0.0),
         chinese_warp: Sequence[float] = (0.0, 0.05),
@@ -57,11 +61,15 @@ class PlateRenderer:
             raise ValueError(f"unknown plate types {unknown}; known: {list(PLATE_TYPES)}")
         self.types = list(mix)
         self.type_cumulative = np.cumsum([mix[t] for t in self.types], dtype=float)
-        shares = dict(CCPD_PROVINCES if provinces is None else provinces)
-        self.strings = PlateStrings(province_weights(shares), office_a_share, list(serial_letters))
+        self.strings = PlateStrings(
+            province_weights(dict(provinces or {})), office_a_share, list(serial_letters)
+        )
         self.size = (int(size[0]), int(size[1]))
         self.latin_strokes, self.chinese_strokes = tuple(latin_strokes), tuple(chinese_strokes)
         self.glyph_width = tuple(glyph_width)
+        self.chinese_faces = list(CHINESE_FACES if chinese_faces is None else chinese_faces)
+        for name in self.chinese_faces:
+            chinese_face(name)  # an unknown or missing face fails here, not in a loader worker
         self.stroked_share = stroked_share
         self.latin_warp, self.chinese_warp = tuple(latin_warp), tuple(chinese_warp)
         self.camera = CameraEffects.from_config(dict(camera or {}))
@@ -79,6 +87,7 @@ class PlateRenderer:
         font = int(rng.integers(len(latin_faces())))
         return Lettering(
             face=STROKED_FACE if rng.random() < self.stroked_share else font,
+            chinese_face=self.chinese_faces[rng.integers(len(self.chinese_faces))],
             latin_stroke=int(rng.integers(self.latin_strokes[0], self.latin_strokes[1] + 1)),
             chinese_stroke=int(rng.integers(self.chinese_strokes[0], self.chinese_strokes[1] + 1)),
             width=float(rng.uniform(*self.glyph_width)),

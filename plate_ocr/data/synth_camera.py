@@ -18,27 +18,31 @@ class CameraEffects:
     fractions of the plate's width (x) and height (y) per side; negative cuts into the plate."""
 
     plate_height: Range = (20, 100)  # plate height in the photo, pixels (CCPD boxes: mostly 55 to 130)
-    rotation_deg: Range = (-8, 8)
+    rotation_deg: Range = (-10, 10)
     shear_deg: Range = (0.0, 0.0)  # lean of the plate's sides beyond rotation (+: bottom to the right)
     perspective: float = 0.06  # random corner displacement, a fraction of the plate height
     yaw: float = 0.12  # one side taller than the other by up to this fraction
-    margin_x: Range = (-0.03, 0.04)
-    margin_y: Range = (-0.1, 0.12)
+    margin_x: Range = (-0.06, 0.10)  # -0.06 cuts into the first or last glyph, as tight detector boxes do
+    margin_y: Range = (-0.12, 0.2)
     antialias_p: float = 0.3  # crops band-limited before shrinking; the rest alias like a plain cv2.resize
     defocus_sigma: Range = (0.0, 0.4)  # Gaussian blur, output pixels
     motion_blur: Range = (1.5, 4)  # kernel length, output pixels
     motion_blur_p: float = 0.15
-    low_resolution: Range = (1.2, 2.0)  # shrink and enlarge again by this factor
-    low_resolution_p: float = 0.2
-    exposure: Range = (0.5, 1.25)
+    low_resolution: Range = (1.2, 2.5)  # shrink and enlarge again by this factor
+    low_resolution_p: float = 0.25
+    interlace_p: float = 0.1  # an interlaced sensor: odd rows shifted sideways against even ones
+    interlace_shift: Range = (-2.0, 2.0)  # output pixels
+    exposure: Range = (0.45, 1.5)  # above 1 bright plates clip, as overexposed yellow plates do
     light_gradient: Range = (0.0, 0.5)  # relative brightness change across the crop
-    colour_cast: Range = (0.88, 1.12)  # gain of each colour channel (white balance)
+    colour_cast: Range = (0.8, 1.2)  # gain of each colour channel (white balance)
+    haze: Range = (0.1, 0.45)  # veiling light over the crop (a dirty lens, a faded plate): contrast lost
+    haze_p: float = 0.25
     saturation: Range = (0.75, 1.3)
     shadow_p: float = 0.15
     glare_p: float = 0.1
     dirt_p: float = 0.2
     noise_sigma: Range = (1.0, 8.0)
-    jpeg_quality: Range = (30, 95)  # of the photo the crop was cut from
+    jpeg_quality: Range = (20, 95)  # of the photo the crop was cut from
     jpeg_p: float = 0.5
     output_jpeg_quality: Range = (70, 98)  # of the saved crop, as CCPD's crops are JPEG files
 
@@ -128,7 +132,7 @@ def _ramp(length: int) -> np.ndarray:
 
 
 def _light(image: np.ndarray, effects: CameraEffects, rng: np.random.Generator) -> np.ndarray:
-    """Exposure, white balance, saturation, uneven light, a shadow edge and glare."""
+    """Exposure, white balance, saturation, uneven light, haze, a shadow edge and glare."""
     height, width = image.shape[:2]
     saturation = _draw(rng, effects.saturation)
     gains = rng.uniform(*effects.colour_cast, 3) * _draw(rng, effects.exposure)
@@ -142,6 +146,10 @@ def _light(image: np.ndarray, effects: CameraEffects, rng: np.random.Generator) 
         edge = rng.uniform(-0.3, 0.3) + ys * rng.uniform(-2, 2)
         gain = gain * (1 - np.float32(rng.uniform(0.3, 0.6)) * np.clip((edge - xs) * 20, 0, 1))
     image *= _per_pixel(gain)
+    if rng.random() < effects.haze_p:
+        veil = rng.uniform(120, 255) * rng.uniform(0.9, 1.1, 3).astype(np.float32)
+        amount = np.float32(_draw(rng, effects.haze))
+        image = image * (1 - amount) + veil * amount
     if rng.random() < effects.glare_p:
         cx, cy, radius = rng.uniform(-0.5, 0.5), rng.uniform(-0.5, 0.5), rng.uniform(0.1, 0.4)
         blob = np.exp(-((xs - cx) ** 2 * (width / height) ** 2 + (ys - cy) ** 2) / (2 * radius**2))
@@ -161,7 +169,7 @@ def _dirt(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def _blur(image: np.ndarray, effects: CameraEffects, rng: np.random.Generator) -> np.ndarray:
-    """Motion blur, defocus and a lower-resolution sensor."""
+    """Motion blur, defocus, a lower-resolution sensor and interlacing."""
     if rng.random() < effects.motion_blur_p:
         length = max(2, round(_draw(rng, effects.motion_blur)))
         kernel = np.zeros((length, length), np.float32)
@@ -179,6 +187,9 @@ def _blur(image: np.ndarray, effects: CameraEffects, rng: np.random.Generator) -
         factor = _draw(rng, effects.low_resolution)
         small = (max(4, round(width / factor)), max(4, round(height / factor)))
         image = cv2.resize(cv2.resize(image, small, interpolation=cv2.INTER_AREA), (width, height))
+    if rng.random() < effects.interlace_p:
+        shift = np.float32([[1, 0, _draw(rng, effects.interlace_shift)], [0, 1, 0]])
+        image[1::2] = cv2.warpAffine(image, shift, image.shape[1::-1], borderMode=cv2.BORDER_REPLICATE)[1::2]
     return image
 
 

@@ -11,11 +11,14 @@ from PIL import Image, ImageDraw
 
 from plate_ocr.charset import PROVINCES, SPECIALS
 from plate_ocr.data.synth_strokes import stroked_glyph
-from plate_ocr.fonts import cjk_face, latin_faces
+from plate_ocr.fonts import chinese_face, latin_faces
 
 BOX_HEIGHT = 64  # cached masks are this tall and at most BOX_HEIGHT // 2 wide (a 45 x 90 mm box)
-CJK_FACE = -1  # face numbers below 0 are not fonts of latin_faces(): the CJK font ...
-STROKED_FACE = -2  # ... and letters and digits built from GA 36 strokes (synth_strokes)
+# A face is a number of latin_faces(), STROKED_FACE (letters and digits built from GA 36 strokes, see
+# synth_strokes) or the name of a Chinese face in plate_ocr.fonts.CHINESE_FACES.
+Face = int | str
+STROKED_FACE = -1
+CJK_FACE = "noto_sans"  # the default Chinese face
 # Plate digit 1 is a plain bar: the sans-serif capital I has exactly that shape.
 DRAWN_AS = {"1": "I"}
 # A sans font's widest ordinary glyph; its width sets the horizontal stretch that fills a box.
@@ -23,11 +26,11 @@ WIDTH_REFERENCE = "0"
 
 
 @cache
-def _ink(char: str, face_index: int) -> np.ndarray:
+def _ink(char: str, face: Face) -> np.ndarray:
     """`char` in a face at twice the box height, cropped to its ink."""
-    if face_index == STROKED_FACE:
+    if face == STROKED_FACE:
         return stroked_glyph(char, BOX_HEIGHT * 2)
-    font = (cjk_face() if face_index == CJK_FACE else latin_faces()[face_index]).load(BOX_HEIGHT * 2)
+    font = (chinese_face(face) if isinstance(face, str) else latin_faces()[face]).load(BOX_HEIGHT * 2)
     drawn = DRAWN_AS.get(char, char)
     left, top, right, bottom = font.getbbox(drawn)
     canvas = Image.new("L", (right - left + 2, bottom - top + 2), 0)
@@ -36,9 +39,9 @@ def _ink(char: str, face_index: int) -> np.ndarray:
 
 
 @cache
-def _stretch(face_index: int) -> float:
+def _stretch(face: Face) -> float:
     """How much this face is widened so that its reference glyph fills the box width."""
-    reference = _ink(WIDTH_REFERENCE, face_index)
+    reference = _ink(WIDTH_REFERENCE, face)
     return (BOX_HEIGHT // 2) / (reference.shape[1] * BOX_HEIGHT / reference.shape[0])
 
 
@@ -48,16 +51,16 @@ def is_chinese(char: str) -> bool:
 
 
 @cache
-def glyph(char: str, face_index: int, stroke: int) -> np.ndarray:
-    """Float32 alpha mask of `char`, BOX_HEIGHT tall, from latin face `face_index`, CJK_FACE or
-    STROKED_FACE. Chinese glyphs fill their box; letters and digits keep their relative widths (1 stays
-    a bar). `stroke` makes the strokes that many pixels thinner (negative) or thicker."""
-    ink = _ink(char, face_index)
+def glyph(char: str, face: Face, stroke: int) -> np.ndarray:
+    """Float32 alpha mask of `char`, BOX_HEIGHT tall, in `face`. Chinese glyphs fill their box; letters
+    and digits keep their relative widths (1 stays a bar). `stroke` makes the strokes that many pixels
+    thinner (negative) or thicker."""
+    ink = _ink(char, face)
     box_width = BOX_HEIGHT // 2
-    if face_index == CJK_FACE:
+    if isinstance(face, str):
         width = box_width
     else:
-        width = min(box_width, max(2, round(ink.shape[1] * BOX_HEIGHT / ink.shape[0] * _stretch(face_index))))
+        width = min(box_width, max(2, round(ink.shape[1] * BOX_HEIGHT / ink.shape[0] * _stretch(face))))
     mask = cv2.resize(ink, (width, BOX_HEIGHT), interpolation=cv2.INTER_AREA)
     if stroke:
         kernel = np.ones((abs(stroke) + 1,) * 2, np.uint8)

@@ -9,8 +9,6 @@ import numpy as np
 from plate_ocr.charset import DIGITS, LETTERS, PROVINCES
 
 PLATE_TYPES = ("blue", "yellow", "green", "police", "coach")
-# CCPD is photographed in Anhui: most plates are 皖 and most of those 皖A (Hefei).
-CCPD_PROVINCES = {"皖": 0.8}
 # Where letters sit in a five-character serial, as often as CCPD has them there (mostly first and last).
 LETTER_POSITIONS = np.array([0.36, 0.2, 0.13, 0.06, 0.25])
 

@@ -18,13 +18,15 @@ BLUE, YELLOW = (25, 85, 215), (235, 180, 25)
 
 @dataclass(frozen=True)
 class Lettering:
-    """How one plate's characters are drawn: `face` (a number of latin_faces() or STROKED_FACE), strokes
+    """How one plate's characters are drawn: `face` (a number of latin_faces() or STROKED_FACE) for
+    letters and digits and `chinese_face` (a name in plate_ocr.fonts.CHINESE_FACES) for hanzi, strokes
     that many pixels bolder (at the cached glyph height) for letters/digits and for Chinese glyphs,
     glyphs `width` times their natural width (the plate maker's die, not the box, changes), and glyphs
     bent by up to `latin_warp` and `chinese_warp` of their height (plates are not cut from the fonts the
     glyphs come from)."""
 
     face: int = 0
+    chinese_face: str = CJK_FACE
     latin_stroke: int = 0
     chinese_stroke: int = 1
     width: float = 1.0
@@ -100,7 +102,7 @@ def _ink_coverage(
             _paint_disc(alpha, (dot_x, PLATE_HEIGHT_MM / 2 * scale), rng.uniform(4, 6) * scale)
         box_width = char_width * char_scale * scale
         if is_chinese(char):
-            mask, bend = glyph(char, CJK_FACE, lettering.chinese_stroke), lettering.chinese_warp
+            mask, bend = glyph(char, lettering.chinese_face, lettering.chinese_stroke), lettering.chinese_warp
         else:
             mask, bend = glyph(char, lettering.face, lettering.latin_stroke), lettering.latin_warp
         if bend:
