@@ -3,8 +3,10 @@
 python -m plate_ocr.synth --n 64 --grid grid.png            # a preview grid with labels
 python -m plate_ocr.synth --out DIR --n 1000 [--type green]  # labelled crops `<n>-<plate>.jpg`
 python -m plate_ocr.synth --compare DIR --n 400              # image statistics: DIR's crops vs synthetic
+python -m plate_ocr.synth --shard DIR --n 1000000 [--workers W]  # a shard to train on with data=shard
 
-Both run on one core (OpenCV single-threaded, as in a loader worker); --out prints plates/s per core.
+--out and --compare run on one core (OpenCV single-threaded, as in a loader worker); --out prints
+plates/s per core, --shard plates/s with its W processes (default: one per core).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from PIL import Image
 
 from plate_ocr.crop_stats import format_comparison, spread
 from plate_ocr.data.crops import image_files, read_image
+from plate_ocr.data.shard import write_shard
 from plate_ocr.data.synth import PlateRenderer
 from plate_ocr.data.synth_labels import PLATE_TYPES
 from plate_ocr.visualize import image_grid
@@ -62,11 +65,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--grid", type=Path, help="write a preview grid PNG here")
     parser.add_argument("--out", type=Path, help="write labelled crops into this folder")
     parser.add_argument("--compare", type=Path, help="compare image statistics with this folder of crops")
+    parser.add_argument("--shard", type=Path, help="render into a shard folder (one memory-mapped array)")
+    parser.add_argument("--workers", type=int, default=0, help="processes for --shard (0: one per core)")
     parser.add_argument("--seed", type=int, default=0, help="plate i is drawn from the seed [seed, i]")
     parser.add_argument("--type", choices=PLATE_TYPES, help="only this plate type (default: the usual mix)")
     args = parser.parse_args(argv)
-    if not (args.grid or args.out or args.compare):
-        parser.error("give --grid PATH, --out DIR or --compare DIR")
+    if not (args.grid or args.out or args.compare or args.shard):
+        parser.error("give --grid PATH, --out DIR, --compare DIR or --shard DIR")
     cv2.setNumThreads(1)
     renderer = PlateRenderer(plate_types={args.type: 1.0} if args.type else None)
     if args.grid:
@@ -82,6 +87,12 @@ def main(argv: list[str] | None = None) -> None:
             f"wrote {args.n} crops to {args.out} in {seconds:.1f} s: "
             f"{args.n / seconds:.0f} plates/s on one core"
         )
+    if args.shard:
+        start = time.perf_counter()
+        write_shard(renderer, args.n, args.shard, args.seed, args.workers)
+        seconds = time.perf_counter() - start
+        rate = args.n / seconds
+        print(f"wrote a shard of {args.n} plates to {args.shard} in {seconds:.1f} s: {rate:.0f} plates/s")
 
 
 if __name__ == "__main__":

@@ -8,13 +8,14 @@ import numpy as np
 import pytest
 import torch
 
-from plate_ocr.charset import DIGITS, LETTERS, Charset
+from plate_ocr.charset import DIGITS, LETTERS, PROVINCES, SPECIALS, Charset
 from plate_ocr.data.crops import label_from_filename
 from plate_ocr.data.synth import PlateRenderer, SynthPlates
 from plate_ocr.data.synth_camera import CameraEffects, detector_crop
 from plate_ocr.data.synth_glyphs import CJK_FACE, STROKED_FACE, glyph, warped
 from plate_ocr.data.synth_labels import PLATE_TYPES, province_weights
 from plate_ocr.data.synth_layout import Lettering, render_plate
+from plate_ocr.fonts import CHINESE_FACES
 from plate_ocr.synth import main as synth_cli
 
 SERIAL = "[A-HJ-NP-Z0-9]"
@@ -190,3 +191,58 @@ def test_shear_leans_the_plate_sides_the_way_its_sign_says(shear_deg):
 
     lean = bar_centre(slice(36, 46)) - bar_centre(slice(2, 12))  # bottom minus top, in pixels
     assert lean * np.sign(shear_deg) > 4  # positive: the bottom lies further right
+
+
+@pytest.mark.parametrize("face", sorted(CHINESE_FACES))
+def test_every_province_renders_in_every_chinese_face(face):
+    masks = {char: glyph(char, face, 0) for char in PROVINCES + SPECIALS}
+    for char, mask in masks.items():
+        assert mask.shape == (64, 32) and 0.1 < mask.mean() < 0.8, char
+    # A glyph the face lacks is drawn as its one "missing" box: no two provinces may look the same.
+    flat = np.stack([mask.ravel() for mask in masks.values()])
+    distances = np.abs(flat[:, None] - flat[None]).mean(axis=2) + np.eye(len(flat))
+    assert distances.min() > 0.02
+    plate = render_plate("粤B12345", "blue", 56, Lettering(chinese_face=face), np.random.default_rng(0))
+    default = render_plate("粤B12345", "blue", 56, Lettering(), np.random.default_rng(0))
+    assert (face == CJK_FACE) == np.array_equal(plate, default)
+
+
+def test_renderer_draws_every_configured_chinese_face_and_names_unknown_ones():
+    renderer = PlateRenderer(chinese_faces=["noto_serif", "wenquanyi_microhei"])
+    drawn = {renderer.lettering(np.random.default_rng(seed)).chinese_face for seed in range(40)}
+    assert drawn == {"noto_serif", "wenquanyi_microhei"}
+    assert {PlateRenderer().lettering(np.random.default_rng(s)).chinese_face for s in range(200)} == set(
+        CHINESE_FACES
+    )
+    with pytest.raises(ValueError, match="unknown Chinese face 'comic'"):
+        PlateRenderer(chinese_faces=["comic"])
+
+
+def chi_square(observed: np.ndarray, expected: np.ndarray) -> float:
+    return float(((observed - expected) ** 2 / expected).sum())
+
+
+@pytest.mark.parametrize("shares", [{}, {"皖": 0.8}, {"粤": 0.2, "京": 0.1}])
+def test_province_prior_of_10k_labels_is_what_the_config_says(shares):
+    strings = PlateRenderer(provinces=shares).strings
+    labels = [strings("blue", np.random.default_rng([7, i])) for i in range(10_000)]
+    observed = np.array([sum(label[0] == p for label in labels) for p in PROVINCES], dtype=float)
+    expected = province_weights(shares) * len(labels)
+    # 30 degrees of freedom: a statistic above 59.7 has a chance under 0.001 if the prior is right.
+    assert chi_square(observed, expected) < 59.7
+    skewed = np.roll(expected, 1)  # the same counts on the wrong provinces are caught
+    assert shares == {} or chi_square(observed, skewed) > 59.7
+
+
+@pytest.mark.parametrize(("margin", "plate_columns"), [(0.1, 94 / 1.2), (0.0, 94), (-0.05, 94)])
+def test_crop_margins_frame_the_plate_as_configured(margin, plate_columns):
+    plate = np.full((140, 440, 3), 255, np.uint8)
+    upright = dict(rotation_deg=(0, 0), perspective=0.0, yaw=0.0, margin_y=(0, 0), antialias_p=0.0)
+    effects = CameraEffects(margin_x=(margin, margin), **upright)
+    crop = detector_crop(plate, (24, 94), effects, np.random.default_rng(0)).mean(axis=(0, 2))
+    assert (crop > 250).sum() == pytest.approx(plate_columns, abs=2)
+
+
+def test_renderer_passes_framing_ranges_to_its_camera():
+    renderer = PlateRenderer(camera={"margin_x": [-0.06, 0.1], "haze_p": 0.0})
+    assert renderer.camera.margin_x == (-0.06, 0.1) and renderer.camera.haze_p == 0.0

@@ -16,6 +16,7 @@ from plate_ocr.charset import Charset
 from plate_ocr.data.ccpd import CachedCcpdCrops, list_ccpd_split
 from plate_ocr.data.crops import CropFiles, list_crops
 from plate_ocr.data.records import PlateRecord, PlateSample, hold_out
+from plate_ocr.data.shard import ShardPlates
 from plate_ocr.data.synth import PlateRenderer, SynthPlates
 from plate_ocr.data.validation import BadFile, check_records
 
@@ -104,6 +105,26 @@ def synth_splits(
         "test": lambda: SynthPlates(test_size, renderer, seed=seed + 1),
     }
     return Splits({split: builders[split]() for split in splits})
+
+
+def shard_splits(
+    renderer: PlateRenderer,
+    root: str | None = None,
+    train_size: int | None = None,
+    val_size: int = 2048,
+    test_size: int = 2048,
+    seed: int = 0,
+    splits: Sequence[str] = ALL_SPLITS,
+    charset: Charset | None = None,
+) -> Splits:
+    """Training plates from a shard folder (plate_ocr.data.shard, rendered once): `train_size` drawn at
+    random per epoch, or each once when None. Val and test are rendered as data=synth renders them, so
+    that numbers compare with synth runs."""
+    path = require_root(root, "shard")
+    rendered = synth_splits(renderer, 0, val_size, test_size, seed, [s for s in splits if s != "train"])
+    if "train" in splits:
+        rendered["train"] = ShardPlates(path, train_size)
+    return rendered
 
 
 def mix_splits(
