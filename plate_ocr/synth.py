@@ -3,6 +3,7 @@
 python -m plate_ocr.synth --n 64 --grid grid.png            # a preview grid with labels
 python -m plate_ocr.synth --out DIR --n 1000 [--type green]  # labelled crops `<n>-<plate>.jpg`
 python -m plate_ocr.synth --compare DIR --n 400              # image statistics: DIR's crops vs synthetic
+python -m plate_ocr.synth --compare DIR --grid compare.png   # ... and per province, real beside synthetic
 python -m plate_ocr.synth --shard DIR --n 1000000 [--workers W]  # a shard to train on with data=shard
 
 --out and --compare run on one core (OpenCV single-threaded, as in a loader worker); --out prints
@@ -21,11 +22,14 @@ import numpy as np
 from PIL import Image
 
 from plate_ocr.crop_stats import format_comparison, spread
-from plate_ocr.data.crops import image_files, read_image
+from plate_ocr.data.crops import image_files, label_from_filename, read_image
 from plate_ocr.data.shard import write_shard
 from plate_ocr.data.synth import PlateRenderer
 from plate_ocr.data.synth_labels import PLATE_TYPES
+from plate_ocr.preprocess import to_model_size
 from plate_ocr.visualize import image_grid
+
+MODEL_INPUT = (32, 128)  # the input size of every shipped model config (model.image_size)
 
 
 def rendered(renderer: PlateRenderer, count: int, seed: int) -> Iterator[tuple[np.ndarray, str, str]]:
@@ -57,6 +61,22 @@ def compare_with(renderer: PlateRenderer, count: int, folder: Path, seed: int) -
     return format_comparison({folder.name: real, "synthetic": synthetic})
 
 
+def write_province_grid(folder: Path, path: Path, per_row: int, seed: int) -> None:
+    """For each province among the labelled crops in `folder`: a row of `per_row` real crops, then
+    `per_row` synthetic plates of that province, as the network sees them (grayscale, its input size)."""
+    by_province: dict[str, list[Path]] = {}
+    for file in image_files(folder):
+        by_province.setdefault(label_from_filename(file)[0], []).append(file)
+    images, captions = [], []
+    for province, files in sorted(by_province.items(), key=lambda item: -len(item[1])):
+        real = [(read_image(file), label_from_filename(file)) for file in files[:per_row]]
+        synthetic = rendered(PlateRenderer(provinces={province: 1.0}), per_row, seed)
+        for image, caption in real + [(image, f"synthetic {label}") for image, label, _ in synthetic]:
+            images.append(to_model_size(image, MODEL_INPUT))
+            captions.append(caption)
+    Image.fromarray(image_grid(images, captions, columns=2 * per_row, cell_width=160)).save(path)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -74,7 +94,10 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("give --grid PATH, --out DIR, --compare DIR or --shard DIR")
     cv2.setNumThreads(1)
     renderer = PlateRenderer(plate_types={args.type: 1.0} if args.type else None)
-    if args.grid:
+    if args.grid and args.compare:
+        write_province_grid(args.compare, args.grid, 4, args.seed)
+        print(f"wrote real and synthetic plates of each province in {args.compare} to {args.grid}")
+    elif args.grid:
         write_grid(renderer, args.n, args.grid, args.seed)
         print(f"wrote a grid of {args.n} plates to {args.grid}")
     if args.compare:
@@ -89,7 +112,7 @@ def main(argv: list[str] | None = None) -> None:
         )
     if args.shard:
         start = time.perf_counter()
-        write_shard(renderer, args.n, args.shard, args.seed, args.workers)
+        write_shard(renderer, args.n, args.shard, args.seed, args.workers, MODEL_INPUT)
         seconds = time.perf_counter() - start
         rate = args.n / seconds
         print(f"wrote a shard of {args.n} plates to {args.shard} in {seconds:.1f} s: {rate:.0f} plates/s")

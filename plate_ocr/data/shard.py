@@ -1,8 +1,9 @@
 """Rendered plates packed once into one memory-mapped array, for training faster than the generator renders.
 
-A shard is a folder: `images.npy`, an (N, H, W) uint8 array of grayscale crops (the network reads
-grayscale, so colour is not stored), and `labels.tsv`, one `label<TAB>plate type` line per crop. Training
-streams it with `data=shard data.shard=DIR`; every worker maps the same file, nothing is copied.
+A shard is a folder: `images.npy`, an (N, H, W) uint8 array of the crops as the network reads them
+(grayscale, at its input size: what preprocessing makes of each rendered crop), and `labels.tsv`, one
+`label<TAB>plate type` line per crop. Training streams it with `data=shard data.root=DIR`; every loader
+worker maps the same file, nothing is copied.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import torch
 
 from plate_ocr.data.records import PlateRecord, PlateSample
 from plate_ocr.data.synth import PlateRenderer
+from plate_ocr.preprocess import to_model_size
 
 IMAGES, LABELS = "images.npy", "labels.tsv"
 CHUNK = 2048  # plates a pool worker renders per task
@@ -27,19 +29,28 @@ def _render_chunk(args: tuple[PlateRenderer, Path, int, int, int]) -> list[tuple
     renderer, out, seed, start, stop = args
     cv2.setNumThreads(1)
     images = np.load(out / IMAGES, mmap_mode="r+")
+    image_size = images.shape[1:]
     labels = []
     for index in range(start, stop):
         image, label, plate_type = renderer.render(np.random.default_rng([seed, index]))
-        images[index] = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+        images[index] = to_model_size(image, image_size)
         labels.append((label, plate_type))
     images.flush()
     return labels
 
 
-def write_shard(renderer: PlateRenderer, count: int, out: Path, seed: int = 0, workers: int = 0) -> None:
-    """Render `count` plates into a shard folder `out` with `workers` processes (0: one per core)."""
+def write_shard(
+    renderer: PlateRenderer,
+    count: int,
+    out: Path,
+    seed: int = 0,
+    workers: int = 0,
+    image_size: tuple[int, int] = (32, 128),
+) -> None:
+    """Render `count` plates into a shard folder `out` with `workers` processes (0: one per core), stored
+    at the network's `image_size` (height, width)."""
     out.mkdir(parents=True, exist_ok=True)
-    height, width = renderer.size
+    height, width = image_size
     np.lib.format.open_memmap(out / IMAGES, mode="w+", dtype=np.uint8, shape=(count, height, width)).flush()
     tasks = [(renderer, out, seed, start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)]
     with get_context("spawn").Pool(workers or os.cpu_count()) as pool:

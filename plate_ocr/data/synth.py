@@ -27,6 +27,8 @@ class PlateRenderer:
     office_a_share: share of plates whose second character is A, the others draw any letter.
     serial_letters: weights of serials holding 0, 1, 2, ... letters.
     size: output crop (height, width); CCPD's crops are 24 x 94.
+    size_scale: range of a factor on `size`, drawn per plate: crops from cameras that see plates larger
+        than CCPD's crops keep more detail at the network's input size.
     latin_strokes, chinese_strokes: smallest and largest stroke offset, in pixels at the cached glyph
         height, of letters/digits and of Chinese glyphs (drawn per plate, both ends included).
     glyph_width: range of the glyphs' width factor, drawn per plate.
@@ -46,6 +48,7 @@ class PlateRenderer:
         office_a_share: float = 0.7,
         serial_letters: Sequence[float] = (0.15, 0.35, 0.5),
         size: Sequence[int] = (24, 94),
+        size_scale: Sequence[float] = (1.0, 1.0),
         latin_strokes: Sequence[int] = (-1, 1),
         chinese_strokes: Sequence[int] = (0, 2),
         glyph_width: Sequence[float] = (1.0, 1.0),
@@ -65,6 +68,7 @@ class PlateRenderer:
             province_weights(dict(provinces or {})), office_a_share, list(serial_letters)
         )
         self.size = (int(size[0]), int(size[1]))
+        self.size_scale = tuple(size_scale)
         self.latin_strokes, self.chinese_strokes = tuple(latin_strokes), tuple(chinese_strokes)
         self.glyph_width = tuple(glyph_width)
         self.chinese_faces = list(CHINESE_FACES if chinese_faces is None else chinese_faces)
@@ -80,7 +84,9 @@ class PlateRenderer:
         label = self.strings(plate_type, rng)
         height = round(rng.uniform(*self.camera.plate_height))
         plate = render_plate(label, plate_type, height, self.lettering(rng), rng)
-        return photograph(plate, self.size, self.camera, rng), label, plate_type
+        scale = rng.uniform(*self.size_scale)
+        size = (round(self.size[0] * scale), round(self.size[1] * scale))
+        return photograph(plate, size, self.camera, rng), label, plate_type
 
     def lettering(self, rng: np.random.Generator) -> Lettering:
         """A random face, stroke weights and glyph width within the configured ranges."""

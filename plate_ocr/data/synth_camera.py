@@ -22,7 +22,7 @@ class CameraEffects:
     shear_deg: Range = (0.0, 0.0)  # lean of the plate's sides beyond rotation (+: bottom to the right)
     perspective: float = 0.06  # random corner displacement, a fraction of the plate height
     yaw: float = 0.12  # one side taller than the other by up to this fraction
-    margin_x: Range = (-0.06, 0.10)  # -0.06 cuts into the first or last glyph, as tight detector boxes do
+    margin_x: Range = (-0.04, 0.10)  # -0.04 cuts into the first or last glyph, as tight detector boxes do
     margin_y: Range = (-0.12, 0.2)
     antialias_p: float = 0.3  # crops band-limited before shrinking; the rest alias like a plain cv2.resize
     defocus_sigma: Range = (0.0, 0.4)  # Gaussian blur, output pixels
