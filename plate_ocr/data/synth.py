@@ -32,6 +32,7 @@ class PlateRenderer:
     latin_strokes, chinese_strokes: smallest and largest stroke offset, in pixels at the cached glyph
         height, of letters/digits and of Chinese glyphs (drawn per plate, both ends included).
     glyph_width: range of the glyphs' width factor, drawn per plate.
+    chinese_width: range of a further width factor of the hanzi, drawn per plate.
     chinese_faces: the faces of plate_ocr.fonts.CHINESE_FACES that hanzi are drawn in, one per plate,
         each as likely (default: all of them).
     stroked_share: share of plates whose letters and digits are built from GA 36 strokes; the others
@@ -52,6 +53,7 @@ class PlateRenderer:
         latin_strokes: Sequence[int] = (-1, 1),
         chinese_strokes: Sequence[int] = (0, 2),
         glyph_width: Sequence[float] = (1.0, 1.0),
+        chinese_width: Sequence[float] = (1.0, 1.0),
         chinese_faces: Sequence[str] | None = None,
         stroked_share: float = 0.5,
         latin_warp: Sequence[float] = (0.0, 0.0),
@@ -70,7 +72,7 @@ class PlateRenderer:
         self.size = (int(size[0]), int(size[1]))
         self.size_scale = tuple(size_scale)
         self.latin_strokes, self.chinese_strokes = tuple(latin_strokes), tuple(chinese_strokes)
-        self.glyph_width = tuple(glyph_width)
+        self.glyph_width, self.chinese_width = tuple(glyph_width), tuple(chinese_width)
         self.chinese_faces = list(CHINESE_FACES if chinese_faces is None else chinese_faces)
         for name in self.chinese_faces:
             chinese_face(name)  # an unknown or missing face fails here, not in a loader worker
@@ -97,6 +99,7 @@ class PlateRenderer:
             latin_stroke=int(rng.integers(self.latin_strokes[0], self.latin_strokes[1] + 1)),
             chinese_stroke=int(rng.integers(self.chinese_strokes[0], self.chinese_strokes[1] + 1)),
             width=float(rng.uniform(*self.glyph_width)),
+            chinese_width=float(rng.uniform(*self.chinese_width)),
             latin_warp=float(rng.uniform(*self.latin_warp)),
             chinese_warp=float(rng.uniform(*self.chinese_warp)),
         )

@@ -21,15 +21,17 @@ class Lettering:
     """How one plate's characters are drawn: `face` (a number of latin_faces() or STROKED_FACE) for
     letters and digits and `chinese_face` (a name in plate_ocr.fonts.CHINESE_FACES) for hanzi, strokes
     that many pixels bolder (at the cached glyph height) for letters/digits and for Chinese glyphs,
-    glyphs `width` times their natural width (the plate maker's die, not the box, changes), and glyphs
-    bent by up to `latin_warp` and `chinese_warp` of their height (plates are not cut from the fonts the
-    glyphs come from)."""
+    glyphs `width` times their natural width (the plate maker's die, not the box, changes), hanzi a
+    further `chinese_width` times (plate hanzi are often narrower than their box), and glyphs bent by
+    up to `latin_warp` and `chinese_warp` of their height (plates are not cut from the fonts the glyphs
+    come from)."""
 
     face: int = 0
     chinese_face: str = CJK_FACE
     latin_stroke: int = 0
     chinese_stroke: int = 1
     width: float = 1.0
+    chinese_width: float = 1.0
     latin_warp: float = 0.0
     chinese_warp: float = 0.0
 
@@ -103,11 +105,13 @@ def _ink_coverage(
         box_width = char_width * char_scale * scale
         if is_chinese(char):
             mask, bend = glyph(char, lettering.chinese_face, lettering.chinese_stroke), lettering.chinese_warp
+            narrowed = lettering.width * lettering.chinese_width
         else:
             mask, bend = glyph(char, lettering.face, lettering.latin_stroke), lettering.latin_warp
+            narrowed = lettering.width
         if bend:
             mask = warped(mask, bend, rng)
-        glyph_width = max(1, round(mask.shape[1] / mask.shape[0] * box_width * 2 * lettering.width))
+        glyph_width = max(1, round(mask.shape[1] / mask.shape[0] * box_width * 2 * narrowed))
         left = round(x * scale + (box_width - glyph_width) / 2)
         glyph_width = min(glyph_width, width - left)
         alpha[top : top + box_height, left : left + glyph_width] = cv2.resize(
