@@ -76,3 +76,14 @@ def test_provinces_are_drawn_alike_by_default_and_as_ccpd_with_its_renderer():
     assert ccpd[PROVINCES.index("皖")] == pytest.approx(0.8) and ccpd.min() == pytest.approx(0.2 / 30)
     cfg = compose_train("renderer@data.sources.renderer=ccpd_provinces")
     assert cfg.data.sources.renderer.stroked_share == compose_train().data.sources.renderer.stroked_share
+
+
+def test_bundled_recipe_trains_crnn_wide_on_every_province_and_its_gpu_setting_scales_it_up():
+    cpu, gpu = compose_train("experiment=bundled"), compose_train("experiment=bundled_gpu")
+    assert cpu.model.net.channels == gpu.model.net.channels == [32, 64, 128, 128, 256]
+    assert cpu.init_from is None and cpu.data.sources._target_.endswith("synth_splits")
+    assert cpu.data.sources.renderer.provinces == {} and cpu.trainer.accelerator == "cpu"
+    assert gpu.trainer.accelerator == "gpu" and gpu.trainer.precision == "bf16-mixed"
+    assert gpu.data.batch_size > cpu.data.batch_size and gpu.data.num_workers > cpu.data.num_workers
+    shard = compose_train("experiment=bundled_gpu", "data=shard", "data.root=/shard")
+    assert shard.data.sources._target_.endswith("shard_splits") and shard.data.root == "/shard"

@@ -136,3 +136,10 @@ def test_init_from_a_wider_checkpoint_trains_its_network_with_the_default_config
     assert trained["hyper_parameters"]["net"]["channels"] == WIDER
     assert trained["state_dict"]["net.features.0.weight"].shape[0] == WIDER[0]
     assert "init_from: model.net from" in (run_dir / "train.log").read_text(encoding="utf-8")
+
+
+def test_bundled_recipe_composes_and_trains_one_batch(tmp_path):
+    result = run_entry(
+        "train.py", "experiment=bundled", "debug=fdr", *TINY_SYNTH, f"hydra.run.dir={tmp_path}"
+    )
+    assert "test/acc" in result.stdout
