@@ -9,7 +9,17 @@ from omegaconf import OmegaConf, open_dict
 from plate_ocr.system import PlateRecognizer
 
 CONF = Path(__file__).resolve().parents[1] / "conf"
-GROUPS = ["data", "augment", "model", "trainer", "callbacks", "logger", "experiment", "debug"]
+GROUPS = [
+    "data",
+    "augment",
+    "model",
+    "trainer",
+    "callbacks",
+    "logger",
+    "experiment",
+    "hparams_search",
+    "debug",
+]
 
 
 def options(group: str) -> list[str]:
