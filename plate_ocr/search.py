@@ -143,7 +143,7 @@ def write_report(study: optuna.Study, folder: Path) -> str:
         "intermediate_values": optuna.visualization.plot_intermediate_values,
         "parallel_coordinate": optuna.visualization.plot_parallel_coordinate,
     }
-    if len(complete) >= 2:
+    if len({trial.value for trial in complete}) > 1:  # importances need values that differ
         plots["param_importances"] = optuna.visualization.plot_param_importances
     for name, plot in plots.items():
         plot(study).write_html(folder / f"optuna_{name}.html", include_plotlyjs="cdn")
