@@ -16,12 +16,7 @@ import pytorch_lightning as pl
 import yaml
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import ChoiceSweep, IntervalSweep
-from optuna.distributions import (
-    BaseDistribution,
-    CategoricalDistribution,
-    FloatDistribution,
-    IntDistribution,
-)
+from optuna.distributions import BaseDistribution, CategoricalDistribution, FloatDistribution
 from optuna.pruners import BasePruner
 from optuna.storages import BaseStorage, JournalStorage
 from optuna.storages.journal import JournalFileBackend
@@ -50,15 +45,8 @@ def search_space(overrides: list[str]) -> tuple[dict[str, BaseDistribution], lis
             fixed.append(f"{key}={override.get_value_element_as_str()}")
         elif isinstance(sweep, ChoiceSweep):
             distributions[key] = CategoricalDistribution(sweep.list)
-        elif isinstance(sweep, IntervalSweep):
-            log_scale = "log" in sweep.tags
-            if (
-                all(float(bound).is_integer() for bound in (sweep.start, sweep.end))
-                and "float" not in sweep.tags
-            ):
-                distributions[key] = IntDistribution(int(sweep.start), int(sweep.end), log=log_scale)
-            else:
-                distributions[key] = FloatDistribution(sweep.start, sweep.end, log=log_scale)
+        elif isinstance(sweep, IntervalSweep):  # Hydra parses its bounds as floats; integers: choice(...)
+            distributions[key] = FloatDistribution(sweep.start, sweep.end, log="log" in sweep.tags)
         else:
             raise ValueError(f"{key}: the Optuna sweeper takes choice(...) and interval(...), not {sweep}")
     return distributions, fixed

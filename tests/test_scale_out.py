@@ -7,7 +7,7 @@ import hydra
 import pytest
 import yaml
 from hydra import compose, initialize_config_dir
-from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
+from optuna.distributions import CategoricalDistribution, FloatDistribution
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 from tensorboard.plugins.hparams import plugin_data_pb2
 
@@ -19,11 +19,11 @@ SEARCH = ["-m", "hparams_search=optuna", "debug=fdr", *TINY_SYNTH]
 
 def test_search_space_from_hydra_sweep_syntax():
     distributions, fixed = search_space(
-        ["lr=tag(log, interval(0.0001, 0.1))", "width=interval(8, 64)", "model=choice(a, b)", "seed=3"]
+        ["lr=tag(log, interval(0.0001, 0.1))", "dropout=interval(0, 0.5)", "model=choice(a, b)", "seed=3"]
     )
     assert distributions == {
         "lr": FloatDistribution(0.0001, 0.1, log=True),
-        "width": IntDistribution(8, 64),
+        "dropout": FloatDistribution(0, 0.5),
         "model": CategoricalDistribution(["a", "b"]),
     }
     assert fixed == ["seed=3"]
