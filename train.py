@@ -13,6 +13,7 @@ from omegaconf import DictConfig
 from plate_ocr.checkpoints import CheckpointError, init_weights, with_architecture_of
 from plate_ocr.data.validation import BadDataError
 from plate_ocr.resume import resolve_ckpt_path
+from plate_ocr.sweep import log_hparams
 from plate_ocr.system import PlateRecognizer
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ def train(cfg: DictConfig) -> dict[str, float]:
             )
         trainer.test(model, datamodule=datamodule, ckpt_path=best or None, weights_only=True)
         metrics |= {name: float(value) for name, value in trainer.callback_metrics.items()}
+    log_hparams(trainer, cfg, metrics)
     if trainer.is_global_zero:
         output = Path(cfg.paths.output_dir) / "metrics.json"
         output.write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")

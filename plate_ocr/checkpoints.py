@@ -19,8 +19,9 @@ BUNDLED_CHECKPOINT = Path(__file__).resolve().parent / "assets" / "bundled.ckpt"
 log = logging.getLogger(__name__)
 
 
-class CheckpointError(RuntimeError):
-    """A checkpoint that is missing, unreadable or does not fit the model asked for."""
+class CheckpointError(ValueError):
+    """A checkpoint that is missing, unreadable or does not fit the model asked for (bad input, like
+    plate_ocr.data.crops.ImageError)."""
 
 
 def checkpoint_path(name: str | Path | None) -> Path:
@@ -35,8 +36,11 @@ def read_checkpoint(path: str | Path) -> dict:
         raise CheckpointError(f"checkpoint not found: {path}")
     try:
         checkpoint = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as error:  # torch raises several types for truncated or foreign files
-        raise CheckpointError(f"cannot read checkpoint {path}: {error}") from error
+    except Exception as error:  # torch raises several types, with long or bare messages, for bad files
+        raise CheckpointError(
+            f"cannot read checkpoint {path}: truncated, corrupt, not written by torch.save, or holding "
+            f"objects other than plain values ({type(error).__name__})"
+        ) from error
     if not isinstance(checkpoint, dict) or "state_dict" not in checkpoint:
         raise CheckpointError(f"{path} is not a plate_ocr checkpoint (no state_dict)")
     return checkpoint

@@ -1,12 +1,13 @@
 """Read plates from crops with a trained model, from Python or the command line.
 
-python -m plate_ocr.predict ckpt=PATH images=PATH_OR_GLOB [format=tsv|jsonl] [backend=torch|onnx]
+python -m plate_ocr.predict images=PATH_OR_GLOB [ckpt=PATH] [format=tsv|jsonl] [backend=torch|onnx]
                             [decoding=greedy|grammar] [tta=none|reframe] [batch_size=64]
 
 `ckpt` is a checkpoint from train.py or an .onnx file from plate_ocr.export (the backend follows the
 suffix unless given); without it the bundled model is used. `images` is a crop, a folder of crops or a
 glob. `tta=reframe` reads each crop in 18 framings and keeps the reading most agree on (plate_ocr.tta).
-Prints `file<TAB>plate<TAB>confidence` per image, or JSON lines with those keys.
+Prints `file<TAB>plate<TAB>confidence` per image, or JSON lines with those keys. An image that cannot be
+read is named on stderr and skipped; the others are read, and the exit status is then 1.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ import numpy as np
 import torch
 
 from plate_ocr.charset import Charset
-from plate_ocr.data.crops import IMAGE_SUFFIXES, image_files, read_image
+from plate_ocr.cli import one_line_errors, parse_key_values
+from plate_ocr.data.crops import IMAGE_SUFFIXES, ImageError, image_files, read_image
 from plate_ocr.decoders import decoder
 from plate_ocr.decoding import Decoded
 from plate_ocr.preprocess import PIXEL_MEAN, PIXEL_STD, preprocess_batch
@@ -90,7 +92,13 @@ class PlateReader:
         options = ort.SessionOptions()
         if threads:
             options.intra_op_num_threads = threads
-        session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        try:
+            session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        except Exception as error:  # onnxruntime raises its own types (InvalidProtobuf, Fail, ...)
+            raise ValueError(
+                f"cannot load ONNX model {path}: truncated, corrupt or not an ONNX file "
+                f"({type(error).__name__})"
+            ) from error
         metadata = session.get_modelmeta().custom_metadata_map
         missing = [
             key for key in ("alphabet", "image_size", "pixel_mean", "pixel_std") if key not in metadata
@@ -145,19 +153,6 @@ class PlateReader:
         return self.tta.read(inputs, lambda view: self.decode(self.run(view), self.charset))
 
 
-def parse_key_values(
-    argv: Sequence[str], defaults: dict[str, str | None], usage: str
-) -> dict[str, str | None]:
-    """`key=value` command-line arguments over `defaults`; unknown keys or forms exit with `usage`."""
-    values = dict(defaults)
-    for argument in argv:
-        key, equals, value = argument.partition("=")
-        if not equals or key not in defaults:
-            sys.exit(f"unexpected argument {argument!r}\nusage: {usage}")
-        values[key] = value
-    return values
-
-
 def find_images(pattern: str) -> list[Path]:
     """A crop, the crops of a folder, or the crops matching a glob, sorted."""
     path = Path(pattern).expanduser()
@@ -170,7 +165,7 @@ def find_images(pattern: str) -> list[Path]:
 
 
 USAGE = (
-    "python -m plate_ocr.predict ckpt=PATH images=PATH_OR_GLOB [format=tsv|jsonl] [backend=torch|onnx] "
+    "python -m plate_ocr.predict images=PATH_OR_GLOB [ckpt=PATH] [format=tsv|jsonl] [backend=torch|onnx] "
     "[decoding=greedy|grammar] [tta=none|reframe] [batch_size=64]"
 )
 
@@ -188,40 +183,60 @@ def main(argv: Sequence[str] | None = None) -> None:
             "batch_size": "64",
         },
         USAGE,
+        __doc__,
     )
     if not args["images"]:
-        sys.exit(f"pass images=PATH_OR_GLOB\nusage: {USAGE}")
+        sys.exit(f"error: pass images=PATH_OR_GLOB; usage: {USAGE}")
     if args["format"] not in ("tsv", "jsonl"):
-        sys.exit(f"format={args['format']} is not tsv or jsonl")
+        sys.exit(f"error: format={args['format']} is not tsv or jsonl")
     if args["tta"] not in ("none", "reframe"):
-        sys.exit(f"tta={args['tta']} is not none or reframe")
-    ckpt = args["ckpt"]
-    if not ckpt:
-        from plate_ocr.checkpoints import BUNDLED_CHECKPOINT
+        sys.exit(f"error: tta={args['tta']} is not none or reframe")
+    with one_line_errors(OSError, ValueError):  # a CheckpointError or ImageError is a ValueError
+        unreadable, total = predict(args)
+    if unreadable:
+        sys.exit(f"error: {unreadable} of {total} images could not be read and were skipped (named above)")
 
-        if not BUNDLED_CHECKPOINT.is_file():
-            sys.exit(
-                "no model: pass ckpt=PATH (a checkpoint from train.py or an .onnx from plate_ocr.export)"
-            )
-        ckpt = str(BUNDLED_CHECKPOINT)
+
+def predict(args: dict[str, str | None]) -> tuple[int, int]:
+    """Print the reading of every image `args` name; returns how many could not be read, and of how many.
+    An unreadable image is named on stderr and skipped, so that one bad file does not stop the others."""
+    from plate_ocr.checkpoints import BUNDLED_CHECKPOINT
+
+    ckpt = args["ckpt"] or str(BUNDLED_CHECKPOINT)
+    if not Path(ckpt).is_file():
+        raise FileNotFoundError(
+            f"model not found: {ckpt} (pass ckpt= a checkpoint from train.py or an .onnx from "
+            "plate_ocr.export)"
+        )
     backend = args["backend"] or ("onnx" if ckpt.endswith(".onnx") else "torch")
     if backend not in ("torch", "onnx") or (backend == "onnx") != ckpt.endswith(".onnx"):
-        sys.exit(f"backend={backend} cannot read {ckpt}: torch reads checkpoints, onnx reads .onnx files")
+        raise ValueError(
+            f"backend={backend} cannot read {ckpt}: torch reads checkpoints, onnx reads .onnx files"
+        )
     files = find_images(args["images"])
     if not files:
-        sys.exit(f"no images ({', '.join(IMAGE_SUFFIXES)}) match images={args['images']}")
+        raise FileNotFoundError(f"no images ({', '.join(IMAGE_SUFFIXES)}) match images={args['images']}")
 
     load = PlateReader.from_onnx if backend == "onnx" else PlateReader.from_checkpoint
     tta = ReframingVote() if args["tta"] == "reframe" else None
     reader = load(ckpt, decoding=args["decoding"], batch_size=int(args["batch_size"]), tta=tta)
+    unreadable = 0
     for start in range(0, len(files), reader.batch_size):
-        batch = files[start : start + reader.batch_size]
-        for path, decoded in zip(batch, reader.read(batch)):
+        paths, images = [], []
+        for path in files[start : start + reader.batch_size]:
+            try:
+                images.append(read_image(path, gray=True))  # as the data sources read crop files
+                paths.append(path)
+            except (ImageError, OSError) as error:
+                print(f"skipped: {error}", file=sys.stderr)
+                unreadable += 1
+        for path, decoded in zip(paths, reader.read(images)):
             if args["format"] == "tsv":
                 print(f"{path}\t{decoded.text}\t{decoded.confidence:.4f}")
             else:
                 row = {"file": str(path), "plate": decoded.text, "confidence": round(decoded.confidence, 4)}
                 print(json.dumps(row, ensure_ascii=False))
+    return unreadable, len(files)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from pathlib import Path
 import torch
 
 from plate_ocr.checkpoints import ARCHITECTURE_KEYS, CheckpointError, read_checkpoint, write_slim_checkpoint
-from plate_ocr.predict import parse_key_values
+from plate_ocr.cli import parse_key_values
 
 USAGE = "python -m plate_ocr.soup ckpt=A.ckpt,B.ckpt[,...] out=PATH"
 
@@ -51,7 +51,9 @@ def soup(sources: Sequence[str | Path], target: str | Path) -> Path:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    args = parse_key_values(sys.argv[1:] if argv is None else argv, {"ckpt": None, "out": None}, USAGE)
+    args = parse_key_values(
+        sys.argv[1:] if argv is None else argv, {"ckpt": None, "out": None}, USAGE, __doc__
+    )
     if not args["ckpt"] or not args["out"]:
         sys.exit(f"pass ckpt=A.ckpt,B.ckpt,... and out=PATH\nusage: {USAGE}")
     sources = args["ckpt"].split(",")

@@ -19,7 +19,7 @@ from pathlib import Path
 import torch
 
 from plate_ocr.checkpoints import CheckpointError, read_checkpoint, write_slim_checkpoint
-from plate_ocr.predict import parse_key_values
+from plate_ocr.cli import parse_key_values
 
 USAGE = "python -m plate_ocr.widen ckpt=PATH out=PATH channels=C1,C2,C3,C4,C5 [noise=0.01] [seed=0]"
 # state_dict prefixes of the CRNN's convolutions (each followed by its batch norm) and of its first LSTM.
@@ -92,6 +92,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.argv[1:] if argv is None else argv,
         {"ckpt": None, "out": None, "channels": None, "noise": "0.01", "seed": "0"},
         USAGE,
+        __doc__,
     )
     if not args["ckpt"] or not args["out"] or not args["channels"]:
         sys.exit(f"pass ckpt=PATH, out=PATH and channels=C1,C2,...\nusage: {USAGE}")

@@ -10,7 +10,17 @@ from plate_ocr.charset import PROVINCES
 from plate_ocr.system import PlateRecognizer
 
 CONF = Path(__file__).resolve().parents[1] / "conf"
-GROUPS = ["data", "augment", "model", "trainer", "callbacks", "logger", "experiment", "debug"]
+GROUPS = [
+    "data",
+    "augment",
+    "model",
+    "trainer",
+    "callbacks",
+    "logger",
+    "experiment",
+    "hparams_search",
+    "debug",
+]
 
 
 def options(group: str) -> list[str]:

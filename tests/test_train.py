@@ -73,23 +73,6 @@ def test_a_run_too_short_to_validate_still_leaves_a_last_checkpoint(tmp_path):
     assert "test/acc" in json.loads((tmp_path / "metrics.json").read_text())
 
 
-def test_two_job_multirun_writes_a_summary(tmp_path):
-    result = run_entry(
-        "train.py",
-        "-m",
-        "debug=limit",
-        "trainer.max_epochs=1",
-        "augment=none,seed",
-        *TINY_SYNTH,
-        f"hydra.sweep.dir={tmp_path}",
-    )
-    jobs = sorted(p.name for p in tmp_path.iterdir() if p.is_dir())
-    assert len(jobs) == 2 and all("augment=" in name for name in jobs)
-    summary = (tmp_path / "summary.md").read_text()
-    assert "augment=none" in summary and "augment=seed" in summary
-    assert "Sweep summary" in result.stdout
-
-
 def test_ddp_on_two_cpu_processes(tmp_path):
     run_entry(
         "train.py",
