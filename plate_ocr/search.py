@@ -133,7 +133,7 @@ def write_report(study: optuna.Study, folder: Path) -> str:
     }
     if len({trial.value for trial in complete}) > 1:  # importances need values that differ
         plots["param_importances"] = optuna.visualization.plot_param_importances
-    for name, plot in plots.items():
-        plot(study).write_html(folder / f"optuna_{name}.html", include_plotlyjs="cdn")
+    for name, plot in plots.items():  # plotly.min.js written once beside them: the plots open offline
+        plot(study).write_html(folder / f"optuna_{name}.html", include_plotlyjs="directory")
     written = "optimization_results.yaml, trials.md" if complete else "trials.md"
     return text + f"wrote {written} and optuna_*.html to {folder}\n"
