@@ -12,15 +12,11 @@ from omegaconf import DictConfig
 
 from plate_ocr.checkpoints import CheckpointError, init_weights, with_architecture_of
 from plate_ocr.data.validation import BadDataError
+from plate_ocr.instantiate import instantiate_all
 from plate_ocr.resume import resolve_ckpt_path
 from plate_ocr.system import PlateRecognizer
 
 log = logging.getLogger(__name__)
-
-
-def instantiate_all(config: DictConfig | None) -> list:
-    """Instantiate every entry of a group like `callbacks` or `logger` (empty when null)."""
-    return [hydra.utils.instantiate(node) for node in (config or {}).values() if node is not None]
 
 
 def train(cfg: DictConfig) -> dict[str, float]:
