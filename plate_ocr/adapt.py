@@ -137,15 +137,18 @@ def rounds_table(reports: Sequence[RoundReport]) -> str:
     return "\n".join(rows) + "\n"
 
 
-def nothing_kept(round_: int, labels: Sequence[PseudoLabel], settings: DictConfig) -> str:
-    """Why a round kept no crop, and which threshold to lower to what."""
-    agreeing = [label for label in labels if label.agreement >= settings.min_agreement and label.text]
+def nothing_kept(
+    round_: int, labels: Sequence[PseudoLabel], min_confidence: float, min_agreement: float
+) -> str:
+    """Why a round kept no crop, and which threshold to lower: the agreement when no reading reached it,
+    else the confidence; with the best value a crop reached."""
+    agreeing = [label for label in labels if label.agreement >= min_agreement and label.text]
     if agreeing:
         best = max(label.confidence for label in agreeing)
-        hint = f"lower adapt.min_confidence (now {settings.min_confidence}; the best crop reached {best:.2f})"
+        hint = f"lower adapt.min_confidence (now {min_confidence}; the best crop reached {best:.2f})"
     else:
         best = max(label.agreement for label in labels)
-        hint = f"lower adapt.min_agreement (now {settings.min_agreement}; the best crop reached {best:.2f})"
+        hint = f"lower adapt.min_agreement (now {min_agreement}; the best crop reached {best:.2f})"
     return f"round {round_} kept none of the {len(labels)} crops as pseudo-labels: {hint}"
 
 
@@ -220,7 +223,7 @@ def adapt(cfg: DictConfig) -> dict[str, float]:
             break
         kept = [PlateRecord(label.path, label.text, "pseudo") for label in labels if label.kept]
         if not kept:
-            raise AdaptError(nothing_kept(round_, labels, settings))
+            raise AdaptError(nothing_kept(round_, labels, settings.min_confidence, settings.min_agreement))
         trainer = fit_round(cfg, model, kept, round_ + 1)
         metrics = {name: float(value) for name, value in trainer.callback_metrics.items()}
     for logger in round_loggers:
