@@ -152,9 +152,12 @@ def nothing_kept(
     return f"round {round_} kept none of the {len(labels)} crops as pseudo-labels: {hint}"
 
 
-def fit_round(cfg: DictConfig, model: PlateRecognizer, kept: list[PlateRecord], round_: int) -> pl.Trainer:
-    """Fine-tune `model` in place on the kept crops mixed with synthetic plates; checkpoints and logs of
-    round k go to checkpoints/round_k and <logger>/round_k."""
+def fit_round(
+    cfg: DictConfig, model: PlateRecognizer, kept: list[PlateRecord], round_: int
+) -> dict[str, float]:
+    """Fine-tune `model` in place on the kept crops mixed with synthetic plates (then test it on the
+    synthetic test split) and return the metrics; checkpoints and logs of round k go to
+    checkpoints/round_k and <logger>/round_k."""
     data_config = OmegaConf.masked_copy(cfg.data, [key for key in cfg.data if key != "unlabelled"])
     datamodule = hydra.utils.instantiate(
         data_config,
@@ -171,9 +174,11 @@ def fit_round(cfg: DictConfig, model: PlateRecognizer, kept: list[PlateRecord], 
         cfg.trainer, callbacks=callbacks, logger=instantiate_all(cfg.get("logger"), version=f"round_{round_}")
     )
     trainer.fit(model, datamodule=datamodule)
+    metrics = {name: float(value) for name, value in trainer.callback_metrics.items()}
     if cfg.test:
         trainer.test(model, datamodule=datamodule)
-    return trainer
+        metrics |= {name: float(value) for name, value in trainer.callback_metrics.items()}
+    return metrics
 
 
 def adapt(cfg: DictConfig) -> dict[str, float]:
@@ -224,8 +229,7 @@ def adapt(cfg: DictConfig) -> dict[str, float]:
         kept = [PlateRecord(label.path, label.text, "pseudo") for label in labels if label.kept]
         if not kept:
             raise AdaptError(nothing_kept(round_, labels, settings.min_confidence, settings.min_agreement))
-        trainer = fit_round(cfg, model, kept, round_ + 1)
-        metrics = {name: float(value) for name, value in trainer.callback_metrics.items()}
+        metrics = fit_round(cfg, model, kept, round_ + 1)
     for logger in round_loggers:
         logger.finalize("success")
 
