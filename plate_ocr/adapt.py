@@ -8,6 +8,7 @@ model. A last reading after the final round measures where it ended. When the cr
 
 from __future__ import annotations
 
+import csv
 import functools
 import glob
 import json
@@ -137,6 +138,17 @@ def rounds_table(reports: Sequence[RoundReport]) -> str:
     return "\n".join(rows) + "\n"
 
 
+def write_pseudo_labels(labels: Sequence[PseudoLabel], path: Path) -> None:
+    """Every crop's reading of one round as CSV, to see what was kept and why."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(["file", "reading", "read_once", "confidence", "agreement", "kept"])
+        for label in labels:
+            row = [label.path, label.text, label.once, f"{label.confidence:.4f}", f"{label.agreement:.3f}"]
+            writer.writerow([*row, int(label.kept)])
+
+
 def nothing_kept(
     round_: int, labels: Sequence[PseudoLabel], min_confidence: float, min_agreement: float
 ) -> str:
@@ -183,7 +195,8 @@ def fit_round(
 
 def adapt(cfg: DictConfig) -> dict[str, float]:
     """Self-train from `init_from` (default: the bundled model) on `data.unlabelled` for `adapt.rounds`
-    rounds; writes checkpoints/adapted.ckpt, rounds.md, rounds.json and metrics.json to the run dir."""
+    rounds; writes checkpoints/adapted.ckpt, rounds.md, rounds.json, metrics.json and
+    pseudo_labels/round_k.csv (every crop's reading) to the run dir."""
     if cfg.seed is not None:
         pl.seed_everything(cfg.seed, workers=True)
     settings = cfg.adapt
@@ -216,6 +229,7 @@ def adapt(cfg: DictConfig) -> dict[str, float]:
         )
         model.train()  # Lightning trains modules in the mode it finds them in
         report = report_round(round_, labels, truth, time.perf_counter() - began)
+        write_pseudo_labels(labels, output / "pseudo_labels" / f"round_{round_}.csv")
         reports.append(report)
         scores = {"kept": report.kept, "precision": report.precision, "accuracy": report.accuracy}
         scores["voted_accuracy"] = report.voted_accuracy

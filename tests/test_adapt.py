@@ -191,6 +191,8 @@ def test_rounds_on_crops_without_labels_train_and_write_the_run(tmp_path):
     assert (run / "checkpoints" / "round_1" / "last.ckpt").is_file()
     assert (run / "tensorboard" / "round_1").is_dir() and (run / "tensorboard" / "rounds").is_dir()
     load_recognizer(run / "checkpoints" / "adapted.ckpt")
+    readings = (run / "pseudo_labels" / "round_1.csv").read_text(encoding="utf-8").splitlines()
+    assert readings[0] == "file,reading,read_once,confidence,agreement,kept" and len(readings) == 9
     metrics = json.loads((run / "metrics.json").read_text())
     assert (
         metrics["adapt/kept"] == 8
