@@ -10,18 +10,15 @@ import hydra
 import pytorch_lightning as pl
 from omegaconf import DictConfig
 
+from plate_ocr.adapt import AdaptError, adapt
 from plate_ocr.checkpoints import CheckpointError, init_weights, with_architecture_of
 from plate_ocr.data.validation import BadDataError
+from plate_ocr.instantiate import instantiate_all
 from plate_ocr.resume import resolve_ckpt_path
 from plate_ocr.sweep import log_hparams
 from plate_ocr.system import PlateRecognizer
 
 log = logging.getLogger(__name__)
-
-
-def instantiate_all(config: DictConfig | None) -> list:
-    """Instantiate every entry of a group like `callbacks` or `logger` (empty when null)."""
-    return [hydra.utils.instantiate(node) for node in (config or {}).values() if node is not None]
 
 
 def train(cfg: DictConfig) -> dict[str, float]:
@@ -65,9 +62,10 @@ def train(cfg: DictConfig) -> dict[str, float]:
 @hydra.main(version_base="1.3", config_path="conf", config_name="train")
 def main(cfg: DictConfig) -> float | None:
     """Hydra entry point; returns `optimized_metric` for sweepers."""
+    run = adapt if cfg.get("adapt") else train
     try:
-        return train(cfg).get(cfg.optimized_metric)
-    except (BadDataError, CheckpointError, FileNotFoundError) as error:
+        return run(cfg).get(cfg.optimized_metric)
+    except (AdaptError, BadDataError, CheckpointError, FileNotFoundError) as error:
         raise SystemExit(f"error: {error}") from None
 
 

@@ -145,6 +145,25 @@ def mix_splits(
     return real
 
 
+def pseudo_labelled_splits(
+    renderer: PlateRenderer,
+    crops: Sequence[PlateRecord] = (),
+    synth_per_crop: float = 1.0,
+    val_size: int = 512,
+    test_size: int = 512,
+    seed: int = 0,
+    splits: Sequence[str] = ALL_SPLITS,
+    charset: Charset | None = None,
+) -> Splits:
+    """Self-training (plate_ocr.adapt): a train split of `crops` labelled by the model itself, already
+    checked, plus `synth_per_crop` rendered plates per crop, so the model keeps reading the plates the
+    camera rarely shows; val and test are synthetic, fixed by `seed`, and watch for what it forgets."""
+    synthetic = synth_splits(renderer, round(len(crops) * synth_per_crop), val_size, test_size, seed, splits)
+    if "train" in synthetic:
+        synthetic["train"] = ConcatDataset([CropFiles(list(crops)), synthetic["train"]])
+    return synthetic
+
+
 def ccpd_splits(
     root: str | None = None,
     crop_size: tuple[int, int] = (48, 144),
