@@ -97,3 +97,13 @@ def test_bundled_recipe_trains_crnn_wide_on_every_province_and_its_gpu_setting_s
     assert gpu.data.batch_size > cpu.data.batch_size and gpu.data.num_workers > cpu.data.num_workers
     shard = compose_train("experiment=bundled_gpu", "data=shard", "data.root=/shard")
     assert shard.data.sources._target_.endswith("shard_splits") and shard.data.root == "/shard"
+
+
+def test_any_camera_renderer_widens_framing_and_camera_over_the_default():
+    renderer = hydra.utils.instantiate(
+        compose_train("renderer@data.sources.renderer=any_camera").data.sources.renderer
+    )
+    default = hydra.utils.instantiate(compose_train().data.sources.renderer)
+    assert renderer.camera.margin_x[0] < default.camera.margin_x[0] and renderer.camera.haze_p > 0
+    assert renderer.size_scale == (1.0, 1.6) and default.size_scale == (1.0, 1.0)
+    assert renderer.chinese_faces == default.chinese_faces

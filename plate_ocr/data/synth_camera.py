@@ -18,31 +18,31 @@ class CameraEffects:
     fractions of the plate's width (x) and height (y) per side; negative cuts into the plate."""
 
     plate_height: Range = (20, 100)  # plate height in the photo, pixels (CCPD boxes: mostly 55 to 130)
-    rotation_deg: Range = (-10, 10)
+    rotation_deg: Range = (-8, 8)
     shear_deg: Range = (0.0, 0.0)  # lean of the plate's sides beyond rotation (+: bottom to the right)
     perspective: float = 0.06  # random corner displacement, a fraction of the plate height
     yaw: float = 0.12  # one side taller than the other by up to this fraction
-    margin_x: Range = (-0.04, 0.10)  # -0.04 cuts into the first or last glyph, as tight detector boxes do
-    margin_y: Range = (-0.12, 0.2)
+    margin_x: Range = (-0.03, 0.04)  # negative cuts into the first or last glyph, as tight boxes do
+    margin_y: Range = (-0.1, 0.12)
     antialias_p: float = 0.3  # crops band-limited before shrinking; the rest alias like a plain cv2.resize
     defocus_sigma: Range = (0.0, 0.4)  # Gaussian blur, output pixels
     motion_blur: Range = (1.5, 4)  # kernel length, output pixels
     motion_blur_p: float = 0.15
-    low_resolution: Range = (1.2, 2.5)  # shrink and enlarge again by this factor
-    low_resolution_p: float = 0.25
-    interlace_p: float = 0.1  # an interlaced sensor: odd rows shifted sideways against even ones
+    low_resolution: Range = (1.2, 2.0)  # shrink and enlarge again by this factor
+    low_resolution_p: float = 0.2
+    interlace_p: float = 0.0  # an interlaced sensor: odd rows shifted sideways against even ones
     interlace_shift: Range = (-2.0, 2.0)  # output pixels
-    exposure: Range = (0.45, 1.5)  # above 1 bright plates clip, as overexposed yellow plates do
+    exposure: Range = (0.5, 1.25)  # above 1 bright plates clip, as overexposed yellow plates do
     light_gradient: Range = (0.0, 0.5)  # relative brightness change across the crop
-    colour_cast: Range = (0.8, 1.2)  # gain of each colour channel (white balance)
+    colour_cast: Range = (0.88, 1.12)  # gain of each colour channel (white balance)
     haze: Range = (0.1, 0.45)  # veiling light over the crop (a dirty lens, a faded plate): contrast lost
-    haze_p: float = 0.25
+    haze_p: float = 0.0
     saturation: Range = (0.75, 1.3)
     shadow_p: float = 0.15
     glare_p: float = 0.1
     dirt_p: float = 0.2
     noise_sigma: Range = (1.0, 8.0)
-    jpeg_quality: Range = (20, 95)  # of the photo the crop was cut from
+    jpeg_quality: Range = (30, 95)  # of the photo the crop was cut from
     jpeg_p: float = 0.5
     output_jpeg_quality: Range = (70, 98)  # of the saved crop, as CCPD's crops are JPEG files
 
