@@ -76,23 +76,26 @@ def test_experiment_seed_is_the_notebook_setting():
     assert warp.perspective == 0.5 and warp.perspective_p == 0.5 and warp.degrees == 10
 
 
-def test_provinces_are_drawn_alike_by_default_and_as_ccpd_with_its_renderer():
+def test_province_priors_of_the_renderer_configs():
     def province_p(*overrides: str) -> np.ndarray:
         renderer = hydra.utils.instantiate(compose_train(*overrides).data.sources.renderer)
         return np.diff(renderer.strings.provinces, prepend=0)
 
-    assert province_p() == pytest.approx(np.full(31, 1 / 31))
-    ccpd = province_p("renderer@data.sources.renderer=ccpd_provinces")
-    assert ccpd[PROVINCES.index("皖")] == pytest.approx(0.8) and ccpd.min() == pytest.approx(0.2 / 30)
-    cfg = compose_train("renderer@data.sources.renderer=ccpd_provinces")
+    default = province_p()
+    assert default[PROVINCES.index("皖")] == pytest.approx(0.5) and default.min() == pytest.approx(0.5 / 30)
+    for renderer in ("even_provinces", "any_camera"):
+        alike = province_p(f"renderer@data.sources.renderer={renderer}")
+        assert alike == pytest.approx(np.full(31, 1 / 31), abs=1e-3)
+    cfg = compose_train("renderer@data.sources.renderer=even_provinces")
     assert cfg.data.sources.renderer.stroked_share == compose_train().data.sources.renderer.stroked_share
 
 
-def test_bundled_recipe_trains_crnn_wide_on_every_province_and_its_gpu_setting_scales_it_up():
+def test_bundled_recipe_trains_crnn_wide_from_scratch_and_its_gpu_setting_scales_it_up():
     cpu, gpu = compose_train("experiment=bundled"), compose_train("experiment=bundled_gpu")
     assert cpu.model.net.channels == gpu.model.net.channels == [32, 64, 128, 128, 256]
     assert cpu.init_from is None and cpu.data.sources._target_.endswith("synth_splits")
-    assert cpu.data.sources.renderer.provinces == {} and cpu.trainer.accelerator == "cpu"
+    assert cpu.data.sources.renderer == compose_train().data.sources.renderer
+    assert cpu.trainer.accelerator == "cpu"
     assert gpu.trainer.accelerator == "gpu" and gpu.trainer.precision == "bf16-mixed"
     assert gpu.data.batch_size > cpu.data.batch_size and gpu.data.num_workers > cpu.data.num_workers
     shard = compose_train("experiment=bundled_gpu", "data=shard", "data.root=/shard")
@@ -106,4 +109,4 @@ def test_any_camera_renderer_widens_framing_and_camera_over_the_default():
     default = hydra.utils.instantiate(compose_train().data.sources.renderer)
     assert renderer.camera.margin_x[0] < default.camera.margin_x[0] and renderer.camera.haze_p > 0
     assert renderer.size_scale == (1.0, 1.6) and default.size_scale == (1.0, 1.0)
-    assert renderer.chinese_faces == default.chinese_faces
+    assert len(renderer.chinese_faces) == 6 and default.chinese_faces == ["noto_sans"]

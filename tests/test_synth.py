@@ -211,9 +211,11 @@ def test_renderer_draws_every_configured_chinese_face_and_names_unknown_ones():
     renderer = PlateRenderer(chinese_faces=["noto_serif", "wenquanyi_microhei"])
     drawn = {renderer.lettering(np.random.default_rng(seed)).chinese_face for seed in range(40)}
     assert drawn == {"noto_serif", "wenquanyi_microhei"}
-    assert {PlateRenderer().lettering(np.random.default_rng(s)).chinese_face for s in range(200)} == set(
+    every_face = PlateRenderer(chinese_faces=list(CHINESE_FACES))
+    assert {every_face.lettering(np.random.default_rng(s)).chinese_face for s in range(200)} == set(
         CHINESE_FACES
     )
+    assert {PlateRenderer().lettering(np.random.default_rng(s)).chinese_face for s in range(20)} == {CJK_FACE}
     with pytest.raises(ValueError, match="unknown Chinese face 'comic'"):
         PlateRenderer(chinese_faces=["comic"])
 

@@ -9,10 +9,10 @@ import torch
 
 from plate_ocr.data.records import PlateRecord, PlateSample
 from plate_ocr.data.synth_camera import CameraEffects, photograph
-from plate_ocr.data.synth_glyphs import STROKED_FACE
+from plate_ocr.data.synth_glyphs import CJK_FACE, STROKED_FACE
 from plate_ocr.data.synth_labels import PLATE_TYPES, PlateStrings, pick, province_weights
 from plate_ocr.data.synth_layout import Lettering, render_plate
-from plate_ocr.fonts import CHINESE_FACES, chinese_face, latin_faces
+from plate_ocr.fonts import chinese_face, latin_faces
 
 # CCPD is nearly all blue plates; the other types keep the model honest about dark-on-light glyphs.
 DEFAULT_TYPE_MIX = {"blue": 0.75, "green": 0.1, "yellow": 0.09, "police": 0.03, "coach": 0.03}
@@ -34,7 +34,7 @@ class PlateRenderer:
     glyph_width: range of the glyphs' width factor, drawn per plate.
     chinese_width: range of a further width factor of the hanzi, drawn per plate.
     chinese_faces: the faces of plate_ocr.fonts.CHINESE_FACES that hanzi are drawn in, one per plate,
-        each as likely (default: all of them).
+        each as likely (default: Noto Sans CJK SC only).
     stroked_share: share of plates whose letters and digits are built from GA 36 strokes; the others
         draw them in one of the packaged condensed fonts.
     latin_warp, chinese_warp: range of the smooth random bend of letters/digits and of Chinese glyphs, a
@@ -54,7 +54,7 @@ class PlateRenderer:
         chinese_strokes: Sequence[int] = (0, 2),
         glyph_width: Sequence[float] = (1.0, 1.0),
         chinese_width: Sequence[float] = (1.0, 1.0),
-        chinese_faces: Sequence[str] | None = None,
+        chinese_faces: Sequence[str] = (CJK_FACE,),
         stroked_share: float = 0.5,
         latin_warp: Sequence[float] = (0.0, 0.0),
         chinese_warp: Sequence[float] = (0.0, 0.05),
@@ -73,7 +73,7 @@ class PlateRenderer:
         self.size_scale = tuple(size_scale)
         self.latin_strokes, self.chinese_strokes = tuple(latin_strokes), tuple(chinese_strokes)
         self.glyph_width, self.chinese_width = tuple(glyph_width), tuple(chinese_width)
-        self.chinese_faces = list(CHINESE_FACES if chinese_faces is None else chinese_faces)
+        self.chinese_faces = list(chinese_faces)
         for name in self.chinese_faces:
             chinese_face(name)  # an unknown or missing face fails here, not in a loader worker
         self.stroked_share = stroked_share
