@@ -27,12 +27,6 @@ CHINESE_FACES = {
     "noto_serif": ("mplfonts", "fonts/NotoSerifCJKsc-Regular.otf", 0, None),
     "source_han_mono": ("mplfonts", "fonts/SourceHanMonoSC-Regular.otf", 0, None),
 }
-# The pip name of each package above, for the message when one is missing.
-FONT_PACKAGES = {
-    "manimgx_fonts_cjk": "manimgx-fonts-cjk",
-    "paperang_p2_fonts_cjk": "paperang-p2-fonts-cjk",
-    "mplfonts": "mplfonts",
-}
 # Condensed, DIN-like sans families close to the GA 36 plate lettering, with the weights whose strokes
 # match the plates' once a glyph is stretched into its 45 x 90 mm box: (fontpkg family, weight).
 LATIN_FACES = (
@@ -77,7 +71,7 @@ def chinese_face(name: str) -> FontFace:
     if spec is None or not spec.submodule_search_locations:
         raise FontMissing(
             f"the Chinese font {name!r} is missing: "
-            f"pip install {FONT_PACKAGES[module]} (see requirements.txt)"
+            f"pip install {module.replace('_', '-')} (see requirements.txt)"
         )
     return FontFace(Path(spec.submodule_search_locations[0]) / file, index, weight)
 
