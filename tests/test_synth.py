@@ -12,7 +12,15 @@ from plate_ocr.charset import DIGITS, LETTERS, PROVINCES, SPECIALS, Charset
 from plate_ocr.data.crops import label_from_filename
 from plate_ocr.data.synth import PlateRenderer, SynthPlates
 from plate_ocr.data.synth_camera import CameraEffects, detector_crop
-from plate_ocr.data.synth_glyphs import CJK_FACE, STROKED_FACE, glyph, warped
+from plate_ocr.data.synth_glyphs import (
+    CJK_FACE,
+    STROKED_CHINESE,
+    STROKED_FACE,
+    chinese_face_names,
+    glyph,
+    warped,
+)
+from plate_ocr.data.synth_hanzi import HANZI_STROKES
 from plate_ocr.data.synth_labels import PLATE_TYPES, province_weights
 from plate_ocr.data.synth_layout import Lettering, render_plate
 from plate_ocr.fonts import CHINESE_FACES
@@ -193,7 +201,7 @@ def test_shear_leans_the_plate_sides_the_way_its_sign_says(shear_deg):
     assert lean * np.sign(shear_deg) > 4  # positive: the bottom lies further right
 
 
-@pytest.mark.parametrize("face", sorted(CHINESE_FACES))
+@pytest.mark.parametrize("face", chinese_face_names())
 def test_every_province_renders_in_every_chinese_face(face):
     masks = {char: glyph(char, face, 0) for char in PROVINCES + SPECIALS}
     for char, mask in masks.items():
@@ -204,7 +212,28 @@ def test_every_province_renders_in_every_chinese_face(face):
     assert distances.min() > 0.02
     plate = render_plate("粤B12345", "blue", 56, Lettering(chinese_face=face), np.random.default_rng(0))
     default = render_plate("粤B12345", "blue", 56, Lettering(), np.random.default_rng(0))
-    assert (face == CJK_FACE) == np.array_equal(plate, default)
+    assert (face == STROKED_CHINESE) == np.array_equal(plate, default)
+
+
+def test_plate_strokes_draw_the_recorded_hanzi_and_noto_sans_the_others():
+    for char in PROVINCES + SPECIALS:
+        stroked, noto = glyph(char, STROKED_CHINESE, 1), glyph(char, CJK_FACE, 1)
+        if char in HANZI_STROKES:
+            assert np.abs(stroked - noto).mean() > 0.2, char
+        else:
+            assert np.array_equal(stroked, noto), char
+    assert "粤" in HANZI_STROKES
+    renderer = PlateRenderer(chinese_faces=[STROKED_CHINESE])
+    assert renderer.lettering(np.random.default_rng(0)).chinese_face == STROKED_CHINESE
+
+
+def test_hanzi_built_from_plate_strokes_are_not_bent():
+    def plate(face: str, warp: float) -> np.ndarray:
+        lettering = Lettering(chinese_face=face, chinese_warp=warp)
+        return render_plate("粤B12345", "blue", 56, lettering, np.random.default_rng(0))
+
+    assert np.array_equal(plate(STROKED_CHINESE, 0.2), plate(STROKED_CHINESE, 0.0))
+    assert not np.array_equal(plate(CJK_FACE, 0.2), plate(CJK_FACE, 0.0))
 
 
 def test_renderer_draws_every_configured_chinese_face_and_names_unknown_ones():
@@ -215,7 +244,8 @@ def test_renderer_draws_every_configured_chinese_face_and_names_unknown_ones():
     assert {every_face.lettering(np.random.default_rng(s)).chinese_face for s in range(200)} == set(
         CHINESE_FACES
     )
-    assert {PlateRenderer().lettering(np.random.default_rng(s)).chinese_face for s in range(20)} == {CJK_FACE}
+    default_faces = {PlateRenderer().lettering(np.random.default_rng(s)).chinese_face for s in range(20)}
+    assert default_faces == {STROKED_CHINESE}
     with pytest.raises(ValueError, match="unknown Chinese face 'comic'"):
         PlateRenderer(chinese_faces=["comic"])
 

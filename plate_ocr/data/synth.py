@@ -9,10 +9,10 @@ import torch
 
 from plate_ocr.data.records import PlateRecord, PlateSample
 from plate_ocr.data.synth_camera import CameraEffects, photograph
-from plate_ocr.data.synth_glyphs import CJK_FACE, STROKED_FACE
+from plate_ocr.data.synth_glyphs import STROKED_CHINESE, STROKED_FACE, check_chinese_face
 from plate_ocr.data.synth_labels import PLATE_TYPES, PlateStrings, pick, province_weights
 from plate_ocr.data.synth_layout import Lettering, render_plate
-from plate_ocr.fonts import chinese_face, latin_faces
+from plate_ocr.fonts import latin_faces
 
 # CCPD is nearly all blue plates; the other types keep the model honest about dark-on-light glyphs.
 DEFAULT_TYPE_MIX = {"blue": 0.75, "green": 0.1, "yellow": 0.09, "police": 0.03, "coach": 0.03}
@@ -33,8 +33,9 @@ class PlateRenderer:
         height, of letters/digits and of Chinese glyphs (drawn per plate, both ends included).
     glyph_width: range of the glyphs' width factor, drawn per plate.
     chinese_width: range of a further width factor of the hanzi, drawn per plate.
-    chinese_faces: the faces of plate_ocr.fonts.CHINESE_FACES that hanzi are drawn in, one per plate,
-        each as likely (default: Noto Sans CJK SC only).
+    chinese_faces: the faces hanzi are drawn in, one per plate, each as likely: names in
+        plate_ocr.fonts.CHINESE_FACES, or "plate_strokes" (the default), which builds the hanzi that
+        synth_hanzi records from the plate typeface's strokes and draws the others in Noto Sans CJK SC.
     stroked_share: share of plates whose letters and digits are built from GA 36 strokes; the others
         draw them in one of the packaged condensed fonts.
     latin_warp, chinese_warp: range of the smooth random bend of letters/digits and of Chinese glyphs, a
@@ -54,7 +55,7 @@ class PlateRenderer:
         chinese_strokes: Sequence[int] = (0, 2),
         glyph_width: Sequence[float] = (1.0, 1.0),
         chinese_width: Sequence[float] = (1.0, 1.0),
-        chinese_faces: Sequence[str] = (CJK_FACE,),
+        chinese_faces: Sequence[str] = (STROKED_CHINESE,),
         stroked_share: float = 0.5,
         latin_warp: Sequence[float] = (0.0, 0.0),
         chinese_warp: Sequence[float] = (0.0, 0.05),
@@ -75,7 +76,7 @@ class PlateRenderer:
         self.glyph_width, self.chinese_width = tuple(glyph_width), tuple(chinese_width)
         self.chinese_faces = list(chinese_faces)
         for name in self.chinese_faces:
-            chinese_face(name)  # an unknown or missing face fails here, not in a loader worker
+            check_chinese_face(name)  # an unknown or missing face fails here, not in a loader worker
         self.stroked_share = stroked_share
         self.latin_warp, self.chinese_warp = tuple(latin_warp), tuple(chinese_warp)
         self.camera = CameraEffects.from_config(dict(camera or {}))

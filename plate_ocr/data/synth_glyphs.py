@@ -10,15 +10,19 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from plate_ocr.charset import PROVINCES, SPECIALS
+from plate_ocr.data.synth_hanzi import HANZI_STROKES, stroked_hanzi
 from plate_ocr.data.synth_strokes import stroked_glyph
-from plate_ocr.fonts import chinese_face, latin_faces
+from plate_ocr.fonts import CHINESE_FACES, chinese_face, latin_faces
 
 BOX_HEIGHT = 64  # cached masks are this tall and at most BOX_HEIGHT // 2 wide (a 45 x 90 mm box)
 # A face is a number of latin_faces(), STROKED_FACE (letters and digits built from GA 36 strokes, see
-# synth_strokes) or the name of a Chinese face in plate_ocr.fonts.CHINESE_FACES.
+# synth_strokes), the name of a Chinese face in plate_ocr.fonts.CHINESE_FACES or STROKED_CHINESE.
 Face = int | str
 STROKED_FACE = -1
-CJK_FACE = "noto_sans"  # the default Chinese face
+CJK_FACE = "noto_sans"  # the packaged Chinese face of the hanzi that synth_hanzi does not build
+# Hanzi built from the plate typeface's strokes where synth_hanzi records them, CJK_FACE elsewhere: the
+# default, as plates are never lettered in a packaged font.
+STROKED_CHINESE = "plate_strokes"
 # Plate digit 1 is a plain bar: the sans-serif capital I has exactly that shape.
 DRAWN_AS = {"1": "I"}
 # A sans font's widest ordinary glyph; its width sets the horizontal stretch that fills a box.
@@ -30,12 +34,28 @@ def _ink(char: str, face: Face) -> np.ndarray:
     """`char` in a face at twice the box height, cropped to its ink."""
     if face == STROKED_FACE:
         return stroked_glyph(char, BOX_HEIGHT * 2)
+    if face == STROKED_CHINESE:
+        stroked = stroked_hanzi(char, BOX_HEIGHT * 2)
+        if stroked is not None:
+            return stroked
+        face = CJK_FACE
     font = (chinese_face(face) if isinstance(face, str) else latin_faces()[face]).load(BOX_HEIGHT * 2)
     drawn = DRAWN_AS.get(char, char)
     left, top, right, bottom = font.getbbox(drawn)
     canvas = Image.new("L", (right - left + 2, bottom - top + 2), 0)
     ImageDraw.Draw(canvas).text((1 - left, 1 - top), drawn, fill=255, font=font)
     return np.asarray(canvas.crop(canvas.getbbox()))
+
+
+def check_chinese_face(name: str) -> None:
+    """Raise when `name` is neither STROKED_CHINESE nor an installed face of CHINESE_FACES."""
+    if name != STROKED_CHINESE:
+        chinese_face(name)
+
+
+def chinese_face_names() -> list[str]:
+    """Every Chinese face a plate can be drawn in: the packaged fonts, then STROKED_CHINESE."""
+    return [*CHINESE_FACES, STROKED_CHINESE]
 
 
 @cache
@@ -48,6 +68,12 @@ def _stretch(face: Face) -> float:
 def is_chinese(char: str) -> bool:
     """Whether `char` is drawn with the CJK face."""
     return char in PROVINCES or char in SPECIALS
+
+
+def is_plate_hanzi(char: str, face: Face) -> bool:
+    """Whether hanzi `char` in `face` is built from the plate typeface's strokes rather than drawn in a
+    packaged font that only stands in for it."""
+    return face == STROKED_CHINESE and char in HANZI_STROKES
 
 
 @cache

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from plate_ocr.data.synth_glyphs import CJK_FACE, glyph, is_chinese, warped
+from plate_ocr.data.synth_glyphs import STROKED_CHINESE, glyph, is_chinese, is_plate_hanzi, warped
 
 RGB = tuple[int, int, int]
 PLATE_HEIGHT_MM = 140
@@ -19,15 +19,15 @@ BLUE, YELLOW = (25, 85, 215), (235, 180, 25)
 @dataclass(frozen=True)
 class Lettering:
     """How one plate's characters are drawn: `face` (a number of latin_faces() or STROKED_FACE) for
-    letters and digits and `chinese_face` (a name in plate_ocr.fonts.CHINESE_FACES) for hanzi, strokes
-    that many pixels bolder (at the cached glyph height) for letters/digits and for Chinese glyphs,
-    glyphs `width` times their natural width (the plate maker's die, not the box, changes), hanzi a
-    further `chinese_width` times (plate hanzi are often narrower than their box), and glyphs bent by
-    up to `latin_warp` and `chinese_warp` of their height (plates are not cut from the fonts the glyphs
-    come from)."""
+    letters and digits and `chinese_face` (a name in plate_ocr.fonts.CHINESE_FACES, or STROKED_CHINESE)
+    for hanzi, strokes that many pixels bolder (at the cached glyph height) for letters/digits and for
+    Chinese glyphs, glyphs `width` times their natural width (the plate maker's die, not the box,
+    changes), hanzi a further `chinese_width` times, and glyphs bent by up to `latin_warp` and
+    `chinese_warp` of their height (plates are not cut from the fonts the glyphs come from; hanzi built
+    from the plate typeface's own strokes are not bent)."""
 
     face: int = 0
-    chinese_face: str = CJK_FACE
+    chinese_face: str = STROKED_CHINESE
     latin_stroke: int = 0
     chinese_stroke: int = 1
     width: float = 1.0
@@ -104,7 +104,8 @@ def _ink_coverage(
             _paint_disc(alpha, (dot_x, PLATE_HEIGHT_MM / 2 * scale), rng.uniform(4, 6) * scale)
         box_width = char_width * char_scale * scale
         if is_chinese(char):
-            mask, bend = glyph(char, lettering.chinese_face, lettering.chinese_stroke), lettering.chinese_warp
+            mask = glyph(char, lettering.chinese_face, lettering.chinese_stroke)
+            bend = 0.0 if is_plate_hanzi(char, lettering.chinese_face) else lettering.chinese_warp
             narrowed = lettering.width * lettering.chinese_width
         else:
             mask, bend = glyph(char, lettering.face, lettering.latin_stroke), lettering.latin_warp

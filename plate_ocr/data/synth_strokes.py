@@ -99,17 +99,23 @@ STROKES: dict[str, list[Stroke]] = {
 SUPERSAMPLING = 4
 
 
-def stroked_glyph(char: str, height: int) -> np.ndarray:
-    """Uint8 mask of `char` drawn from its strokes, `height` pixels tall and cropped to its ink (cached by
-    synth_glyphs with the font glyphs)."""
+def draw_strokes(strokes: list[Stroke], stroke_mm: float, height: int) -> np.ndarray:
+    """Uint8 mask of `strokes` (box millimetres, y down) drawn `stroke_mm` wide with round ends, scaled so
+    that the 90 mm box is `height` pixels tall, and cropped to its ink."""
     scale = height * SUPERSAMPLING / BOX_MM[1]
-    margin = STROKE_MM
+    margin = stroke_mm
     canvas = np.zeros(
         (round((BOX_MM[1] + 2 * margin) * scale), round((BOX_MM[0] + 2 * margin) * scale)), np.uint8
     )
-    paths = [np.array([(x + margin, y + margin) for x, y in stroke]) * scale for stroke in STROKES[char]]
-    cv2.polylines(canvas, [p.round().astype(np.int32) for p in paths], False, 255, round(STROKE_MM * scale))
+    paths = [np.array([(x + margin, y + margin) for x, y in stroke]) * scale for stroke in strokes]
+    cv2.polylines(canvas, [p.round().astype(np.int32) for p in paths], False, 255, round(stroke_mm * scale))
     x, y, w, h = cv2.boundingRect(canvas)
     ink = canvas[y : y + h, x : x + w]
     size = (max(1, round(w / SUPERSAMPLING)), max(1, round(h / SUPERSAMPLING)))
     return cv2.resize(ink, size, interpolation=cv2.INTER_AREA)
+
+
+def stroked_glyph(char: str, height: int) -> np.ndarray:
+    """Uint8 mask of letter or digit `char` drawn from its strokes, `height` pixels tall and cropped to its
+    ink (cached by synth_glyphs with the font glyphs)."""
+    return draw_strokes(STROKES[char], STROKE_MM, height)
