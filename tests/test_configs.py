@@ -109,4 +109,4 @@ def test_any_camera_renderer_widens_framing_and_camera_over_the_default():
     default = hydra.utils.instantiate(compose_train().data.sources.renderer)
     assert renderer.camera.margin_x[0] < default.camera.margin_x[0] and renderer.camera.haze_p > 0
     assert renderer.size_scale == (1.0, 1.6) and default.size_scale == (1.0, 1.0)
-    assert len(renderer.chinese_faces) == 7 and default.chinese_faces == ["plate_strokes"]
+    assert len(renderer.chinese_faces) == 7 and default.chinese_faces == ["noto_sans"]

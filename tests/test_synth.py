@@ -212,7 +212,7 @@ def test_every_province_renders_in_every_chinese_face(face):
     assert distances.min() > 0.02
     plate = render_plate("粤B12345", "blue", 56, Lettering(chinese_face=face), np.random.default_rng(0))
     default = render_plate("粤B12345", "blue", 56, Lettering(), np.random.default_rng(0))
-    assert (face == STROKED_CHINESE) == np.array_equal(plate, default)
+    assert (face == CJK_FACE) == np.array_equal(plate, default)
 
 
 def test_plate_strokes_draw_the_recorded_hanzi_and_noto_sans_the_others():
@@ -245,7 +245,7 @@ def test_renderer_draws_every_configured_chinese_face_and_names_unknown_ones():
         CHINESE_FACES
     )
     default_faces = {PlateRenderer().lettering(np.random.default_rng(s)).chinese_face for s in range(20)}
-    assert default_faces == {STROKED_CHINESE}
+    assert default_faces == {CJK_FACE}
     with pytest.raises(ValueError, match="unknown Chinese face 'comic'"):
         PlateRenderer(chinese_faces=["comic"])
 

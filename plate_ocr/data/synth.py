@@ -9,7 +9,7 @@ import torch
 
 from plate_ocr.data.records import PlateRecord, PlateSample
 from plate_ocr.data.synth_camera import CameraEffects, photograph
-from plate_ocr.data.synth_glyphs import STROKED_CHINESE, STROKED_FACE, check_chinese_face
+from plate_ocr.data.synth_glyphs import CJK_FACE, STROKED_FACE, check_chinese_face
 from plate_ocr.data.synth_labels import PLATE_TYPES, PlateStrings, pick, province_weights
 from plate_ocr.data.synth_layout import Lettering, render_plate
 from plate_ocr.fonts import latin_faces
@@ -34,8 +34,9 @@ class PlateRenderer:
     glyph_width: range of the glyphs' width factor, drawn per plate.
     chinese_width: range of a further width factor of the hanzi, drawn per plate.
     chinese_faces: the faces hanzi are drawn in, one per plate, each as likely: names in
-        plate_ocr.fonts.CHINESE_FACES, or "plate_strokes" (the default), which builds the hanzi that
-        synth_hanzi records from the plate typeface's strokes and draws the others in Noto Sans CJK SC.
+        plate_ocr.fonts.CHINESE_FACES, or "plate_strokes", which builds the hanzi that synth_hanzi
+        records from the plate typeface's strokes and draws the others in Noto Sans CJK SC (default:
+        Noto Sans CJK SC only).
     stroked_share: share of plates whose letters and digits are built from GA 36 strokes; the others
         draw them in one of the packaged condensed fonts.
     latin_warp, chinese_warp: range of the smooth random bend of letters/digits and of Chinese glyphs, a
@@ -55,7 +56,7 @@ class PlateRenderer:
         chinese_strokes: Sequence[int] = (0, 2),
         glyph_width: Sequence[float] = (1.0, 1.0),
         chinese_width: Sequence[float] = (1.0, 1.0),
-        chinese_faces: Sequence[str] = (STROKED_CHINESE,),
+        chinese_faces: Sequence[str] = (CJK_FACE,),
         stroked_share: float = 0.5,
         latin_warp: Sequence[float] = (0.0, 0.0),
         chinese_warp: Sequence[float] = (0.0, 0.05),

@@ -19,9 +19,8 @@ BOX_HEIGHT = 64  # cached masks are this tall and at most BOX_HEIGHT // 2 wide (
 # synth_strokes), the name of a Chinese face in plate_ocr.fonts.CHINESE_FACES or STROKED_CHINESE.
 Face = int | str
 STROKED_FACE = -1
-CJK_FACE = "noto_sans"  # the packaged Chinese face of the hanzi that synth_hanzi does not build
-# Hanzi built from the plate typeface's strokes where synth_hanzi records them, CJK_FACE elsewhere: the
-# default, as plates are never lettered in a packaged font.
+CJK_FACE = "noto_sans"  # the default Chinese face
+# Hanzi built from the plate typeface's strokes where synth_hanzi records them, CJK_FACE elsewhere.
 STROKED_CHINESE = "plate_strokes"
 # Plate digit 1 is a plain bar: the sans-serif capital I has exactly that shape.
 DRAWN_AS = {"1": "I"}

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from plate_ocr.data.synth_glyphs import STROKED_CHINESE, glyph, is_chinese, is_plate_hanzi, warped
+from plate_ocr.data.synth_glyphs import CJK_FACE, glyph, is_chinese, is_plate_hanzi, warped
 
 RGB = tuple[int, int, int]
 PLATE_HEIGHT_MM = 140
@@ -19,7 +19,7 @@ BLUE, YELLOW = (25, 85, 215), (235, 180, 25)
 @dataclass(frozen=True)
 class Lettering:
     """How one plate's characters are drawn: `face` (a number of latin_faces() or STROKED_FACE) for
-    letters and digits and `chinese_face` (a name in plate_ocr.fonts.CHINESE_FACES, or STROKED_CHINESE)
+    letters and digits and `chinese_face` (a name in plate_ocr.fonts.CHINESE_FACES, or "plate_strokes")
     for hanzi, strokes that many pixels bolder (at the cached glyph height) for letters/digits and for
     Chinese glyphs, glyphs `width` times their natural width (the plate maker's die, not the box,
     changes), hanzi a further `chinese_width` times, and glyphs bent by up to `latin_warp` and
@@ -27,7 +27,7 @@ class Lettering:
     from the plate typeface's own strokes are not bent)."""
 
     face: int = 0
-    chinese_face: str = STROKED_CHINESE
+    chinese_face: str = CJK_FACE
     latin_stroke: int = 0
     chinese_stroke: int = 1
     width: float = 1.0
