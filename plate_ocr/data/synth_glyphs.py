@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw
 from plate_ocr.charset import PROVINCES, SPECIALS
 from plate_ocr.data.synth_hanzi import HANZI_STROKES, stroked_hanzi
 from plate_ocr.data.synth_strokes import stroked_glyph
-from plate_ocr.fonts import CHINESE_FACES, chinese_face, latin_faces
+from plate_ocr.fonts import chinese_face, latin_faces
 
 BOX_HEIGHT = 64  # cached masks are this tall and at most BOX_HEIGHT // 2 wide (a 45 x 90 mm box)
 # A face is a number of latin_faces(), STROKED_FACE (letters and digits built from GA 36 strokes, see
@@ -50,11 +50,6 @@ def check_chinese_face(name: str) -> None:
     """Raise when `name` is neither STROKED_CHINESE nor an installed face of CHINESE_FACES."""
     if name != STROKED_CHINESE:
         chinese_face(name)
-
-
-def chinese_face_names() -> list[str]:
-    """Every Chinese face a plate can be drawn in: the packaged fonts, then STROKED_CHINESE."""
-    return [*CHINESE_FACES, STROKED_CHINESE]
 
 
 @cache
