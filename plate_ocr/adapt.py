@@ -3,7 +3,8 @@
 Each round reads every crop robustly (plate_ocr.pseudo_labels), keeps the confident valid plates as
 labels, and fine-tunes on them mixed with synthetic plates; the next round re-labels with the improved
 model. A last reading after the final round measures where it ended. When the crops' names carry plates
-(`<n>-<plate>.jpg`) every reading is also scored against them; training never sees those labels.
+(`<n>-<plate>.jpg`) every reading is also scored against them; training never sees those labels, unless
+`adapt.labels=names` trains on them instead of the readings: the ceiling self-training could reach there.
 """
 
 from __future__ import annotations
@@ -164,6 +165,18 @@ def nothing_kept(
     return f"round {round_} kept none of the {len(labels)} crops as pseudo-labels: {hint}"
 
 
+LABEL_SOURCES = ("model", "names")
+
+
+def training_records(labels: Sequence[PseudoLabel], truth: dict[str, str], source: str) -> list[PlateRecord]:
+    """What a round trains on: the model's kept readings (`source="model"`, self-training) or the plates
+    the crops' names carry (`"names"`: training on true labels, the ceiling of self-training on that
+    folder)."""
+    if source == "names":
+        return [PlateRecord(path, plate, "named") for path, plate in truth.items()]
+    return [PlateRecord(label.path, label.text, "pseudo") for label in labels if label.kept]
+
+
 def fit_round(
     cfg: DictConfig, model: PlateRecognizer, kept: list[PlateRecord], round_: int
 ) -> dict[str, float]:
@@ -205,9 +218,14 @@ def adapt(cfg: DictConfig) -> dict[str, float]:
     init_weights(model, start)
     paths = list_unlabelled(cfg.data.unlabelled, cfg.data.on_bad)
     truth = labels_in_names(paths, model.charset)
-    log.info(
-        "adapt: %d crops, %d of them with a plate in their name (for the report only)", len(paths), len(truth)
-    )
+    if settings.labels not in LABEL_SOURCES:
+        raise AdaptError(f"adapt.labels={settings.labels}: expected one of {', '.join(LABEL_SOURCES)}")
+    if settings.labels == "names" and not truth:
+        raise AdaptError(
+            f"adapt.labels=names: no crop name in data.unlabelled={cfg.data.unlabelled} carries a plate"
+        )
+    use = "trained on, adapt.labels=names" if settings.labels == "names" else "for the report only"
+    log.info("adapt: %d crops, %d of them with a plate in their name (%s)", len(paths), len(truth), use)
     tta = hydra.utils.instantiate(settings.tta) if settings.get("tta") else None
     decode = decoder(settings.decoding)
     output = Path(cfg.paths.output_dir)
@@ -240,7 +258,7 @@ def adapt(cfg: DictConfig) -> dict[str, float]:
         if round_ == settings.rounds:
             metrics |= round_metrics
             break
-        kept = [PlateRecord(label.path, label.text, "pseudo") for label in labels if label.kept]
+        kept = training_records(labels, truth, settings.labels)
         if not kept:
             raise AdaptError(nothing_kept(round_, labels, settings.min_confidence, settings.min_agreement))
         metrics = fit_round(cfg, model, kept, round_ + 1)

@@ -18,6 +18,7 @@ from plate_ocr.adapt import (
     nothing_kept,
     report_round,
     rounds_table,
+    training_records,
 )
 from plate_ocr.charset import Charset
 from plate_ocr.checkpoints import load_recognizer
@@ -93,6 +94,22 @@ def test_without_plates_in_names_the_report_counts_kept_crops_only():
     report = report_round(0, labels, labels_in_names(["IMG_1.jpg"], CHARSET), seconds=1.0)
     assert report.precision is None and report.accuracy is None
     assert rounds_table([report]).splitlines()[2] == "| 0 | 1 / 1 | - | - | - | 1 |"
+
+
+def test_rounds_train_on_kept_readings_or_on_the_plates_in_the_names():
+    labels = [
+        PseudoLabel("a/0-皖A12345.jpg", "皖A12346", "皖A12346", 0.9, 1.0, True),
+        PseudoLabel("a/1-粤B54321.jpg", "鄂B54321", "鄂B54321", 0.3, 0.5, False),
+        PseudoLabel("a/IMG_2.jpg", "沪C11111", "沪C11111", 0.9, 1.0, True),
+    ]
+    truth = {"a/0-皖A12345.jpg": "皖A12345", "a/1-粤B54321.jpg": "粤B54321"}
+    from_model = training_records(labels, truth, "model")
+    assert [(r.path, r.label) for r in from_model] == [
+        ("a/0-皖A12345.jpg", "皖A12346"),
+        ("a/IMG_2.jpg", "沪C11111"),
+    ]
+    from_names = training_records(labels, truth, "names")
+    assert [(r.path, r.label) for r in from_names] == list(truth.items())
 
 
 def test_a_round_that_keeps_nothing_names_the_threshold_to_lower():
@@ -199,6 +216,16 @@ def test_rounds_on_crops_without_labels_train_and_write_the_run(tmp_path):
         and {"test/acc", "val/acc_best"} <= set(metrics)
         and "adapt/precision" not in metrics
     )
+    with pytest.raises(
+        pytest.fail.Exception, match=r"error: adapt.labels=names: no crop name .* carries a plate"
+    ):
+        run_entry(
+            "train.py",
+            *TINY_ADAPT,
+            f"data.unlabelled={crops}",
+            "adapt.labels=names",
+            f"hydra.run.dir={tmp_path / 'names'}",
+        )
 
 
 @pytest.mark.slow
@@ -210,6 +237,19 @@ def test_names_carrying_plates_are_scored_and_a_round_keeping_nothing_says_so(tm
     assert row["labelled"] == row["kept_labelled"] == 6 and 0 <= row["precision"] <= 1
     metrics = json.loads((run / "metrics.json").read_text())
     assert metrics["adapt/accuracy"] == row["accuracy"]
+
+    named = tmp_path / "named"
+    run_entry(
+        "train.py",
+        *TINY_ADAPT,
+        f"data.unlabelled={crops}",
+        "adapt.labels=names",
+        "adapt.min_confidence=1.01",
+        "adapt.rounds=1",
+        f"hydra.run.dir={named}",
+    )
+    first, _ = json.loads((named / "rounds.json").read_text())
+    assert first["kept"] == 0 and (named / "checkpoints" / "round_1" / "last.ckpt").is_file()
 
     with pytest.raises(
         pytest.fail.Exception, match=r"error: round 0 kept none of the 6 crops.*min_confidence"
