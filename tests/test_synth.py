@@ -74,6 +74,18 @@ def test_same_seed_same_pixels_and_the_output_size_is_configurable():
     assert renderer.camera.defocus_sigma == (0, 1)
 
 
+def test_in_camera_sharpening_edges_the_strokes_of_the_share_configured():
+    def edge_strength(sharpen_p):
+        renderer = PlateRenderer(size=[32, 128], camera={"sharpen_p": sharpen_p, "sharpen": [1.5, 2.0]})
+        greys = [
+            cv2.cvtColor(renderer(np.random.default_rng([9, i]))[0], cv2.COLOR_RGB2GRAY) for i in range(20)
+        ]
+        return np.mean([np.abs(cv2.Laplacian(grey.astype(np.float32), cv2.CV_32F)).mean() for grey in greys])
+
+    assert CameraEffects().sharpen_p == 0.5
+    assert edge_strength(1.0) > 1.15 * edge_strength(0.5) > 1.3 * edge_strength(0.0)
+
+
 def test_fixed_sets_are_deterministic_and_the_train_stream_follows_torch_seed():
     renderer = PlateRenderer()
     fixed = SynthPlates(4, renderer, seed=7)

@@ -1,0 +1,215 @@
+"""Which way a camera's crops differ from what a model was trained on: read them as they are and under
+small image changes, and see which change the model reads better.
+
+python -m plate_ocr.probe root=DIR [ckpt=PATH] [batch_size=256]
+
+DIR is a folder of labelled crops named `<n>-<plate>.jpg` (the `data=folder` layout). Each probe changes
+every crop the same way at the network's input (softer or crisper, thinner or bolder strokes, looser or
+tighter framing, lighter or darker) and the table gives the plates read right, the province and the
+serial. A probe that reads more than the crops as they are points at what the generator should draw more
+of: if softened crops read better, the model was trained on softer plates than these.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+
+from plate_ocr.checkpoints import CheckpointError, load_recognizer
+from plate_ocr.cli import one_line_errors, parse_key_values
+from plate_ocr.data.crops import ImageError, image_files, label_from_filename, read_image
+from plate_ocr.decoding import greedy_decode
+from plate_ocr.preprocess import normalize
+from plate_ocr.system import PlateRecognizer
+
+USAGE = "python -m plate_ocr.probe root=DIR [ckpt=PATH] [batch_size=256]"
+
+Probe = Callable[[np.ndarray, tuple[int, int]], np.ndarray]
+
+
+def _fit(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    height, width = size
+    return cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
+
+
+def _twice(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """The crop at twice the network's input size, where strokes and framing change in fine steps."""
+    return _fit(image, (2 * size[0], 2 * size[1]))
+
+
+def strokes(bolder: bool) -> Probe:
+    """Letters half an input pixel bolder or thinner on each side, dark or light lettering alike."""
+    kernel = np.ones((2, 2), np.uint8)
+
+    def probe(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+        light_letters = np.median(image) < 128  # blue plates: light letters on a darker plate
+        grow_light = bolder == light_letters
+        large = _twice(image, size)
+        return _fit(cv2.dilate(large, kernel) if grow_light else cv2.erode(large, kernel), size)
+
+    return probe
+
+
+def framing(scale_x: float, scale_y: float) -> Probe:
+    """The crop's content scaled about its centre: below 1 a looser box (edges repeated), above 1 a tighter
+    one (edges cut)."""
+
+    def probe(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+        large = _twice(image, size)
+        height, width = large.shape
+        matrix = cv2.getRotationMatrix2D((width / 2, height / 2), 0, 1)
+        matrix[:, :2] = np.diag([scale_x, scale_y])
+        matrix[:, 2] = [(1 - scale_x) * width / 2, (1 - scale_y) * height / 2]
+        moved = cv2.warpAffine(large, matrix, (width, height), borderMode=cv2.BORDER_REPLICATE)
+        return _fit(moved, size)
+
+    return probe
+
+
+def softened(sigma: float) -> Probe:
+    """A Gaussian blur of `sigma` input pixels."""
+    return lambda image, size: cv2.GaussianBlur(_fit(image, size), (0, 0), sigma)
+
+
+def sharpened(amount: float) -> Probe:
+    """An unsharp mask (radius one input pixel), as cameras sharpen."""
+
+    def probe(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+        grey = _fit(image, size).astype(np.float32)
+        return np.clip(grey + amount * (grey - cv2.GaussianBlur(grey, (0, 0), 1.0)), 0, 255).astype(np.uint8)
+
+    return probe
+
+
+def gamma(power: float) -> Probe:
+    """Mid-tones darker (power above 1) or lighter (below 1)."""
+    table = (np.linspace(0, 1, 256) ** power * 255).round().astype(np.uint8)
+    return lambda image, size: cv2.LUT(_fit(image, size), table)
+
+
+def contrast(factor: float) -> Probe:
+    """Grey levels spread from (above 1) or drawn towards (below 1) the crop's mean."""
+
+    def probe(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+        grey = _fit(image, size).astype(np.float32)
+        return np.clip((grey - grey.mean()) * factor + grey.mean(), 0, 255).astype(np.uint8)
+
+    return probe
+
+
+def lower_resolution(factor: float) -> Probe:
+    """Shrunk by `factor` and enlarged again: a lower-resolution camera."""
+
+    def probe(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+        height, width = size
+        small = cv2.resize(
+            image, (round(width / factor), round(height / factor)), interpolation=cv2.INTER_AREA
+        )
+        return cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR)
+
+    return probe
+
+
+PROBES: dict[str, Probe] = {
+    "as they are": _fit,
+    "softer (blur 0.7 px)": softened(0.7),
+    "crisper (sharpen 1.0)": sharpened(1.0),
+    "thinner strokes": strokes(bolder=False),
+    "bolder strokes": strokes(bolder=True),
+    "looser box (90%)": framing(0.9, 0.9),
+    "tighter box (110%)": framing(1.1, 1.1),
+    "narrower (90% wide)": framing(0.9, 1.0),
+    "wider (110% wide)": framing(1.1, 1.0),
+    "darker (gamma 1.4)": gamma(1.4),
+    "lighter (gamma 0.7)": gamma(0.7),
+    "less contrast (0.7)": contrast(0.7),
+    "more contrast (1.4)": contrast(1.4),
+    "lower resolution (1.5x)": lower_resolution(1.5),
+}
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    """How many of `crops` a probe's readings got right: whole plates, provinces and serials."""
+
+    name: str
+    crops: int
+    plates: int
+    provinces: int
+    serials: int
+
+
+def read_under(
+    model: PlateRecognizer, images: Sequence[np.ndarray], probe: Probe, batch_size: int = 256
+) -> list[str]:
+    """Greedy readings of grey crops changed by `probe` at the model's input size."""
+    texts: list[str] = []
+    for start in range(0, len(images), batch_size):
+        changed = [probe(image, model.image_size) for image in images[start : start + batch_size]]
+        batch = normalize(torch.from_numpy(np.stack(changed))).unsqueeze(1)
+        with torch.inference_mode():
+            texts += [decoded.text for decoded in greedy_decode(model(batch), model.charset)]
+    return texts
+
+
+def probe_crops(
+    model: PlateRecognizer, images: Sequence[np.ndarray], labels: Sequence[str], batch_size: int = 256
+) -> list[ProbeResult]:
+    """Every probe's counts on the labelled grey crops, in the order of PROBES."""
+    results = []
+    for name, probe in PROBES.items():
+        texts = read_under(model, images, probe, batch_size)
+        pairs = list(zip(texts, labels))
+        results.append(
+            ProbeResult(
+                name,
+                len(pairs),
+                sum(text == label for text, label in pairs),
+                sum(text[:1] == label[:1] for text, label in pairs),
+                sum(text[1:] == label[1:] for text, label in pairs),
+            )
+        )
+    return results
+
+
+def probe_table(results: Sequence[ProbeResult]) -> str:
+    """The probes as a table, the crops as they are first, then the others by plates read."""
+    baseline, *others = results
+    rows = [f"{'probe':26s} {'plates':>13s} {'change':>7s} {'province':>9s} {'serial':>7s}"]
+    for result in [baseline, *sorted(others, key=lambda r: -r.plates)]:
+        share = result.plates / result.crops
+        rows.append(
+            f"{result.name:26s} {share:6.3f} ({result.plates:4d}) {result.plates - baseline.plates:+7d}"
+            f" {result.provinces / result.crops:9.3f} {result.serials / result.crops:7.3f}"
+        )
+    return "\n".join(rows)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_key_values(
+        sys.argv[1:] if argv is None else argv,
+        {"root": None, "ckpt": None, "batch_size": "256"},
+        USAGE,
+        __doc__,
+    )
+    if not args["root"]:
+        sys.exit(f"error: pass root=DIR, a folder of <n>-<plate>.jpg crops; usage: {USAGE}")
+    with one_line_errors(FileNotFoundError, ImageError, CheckpointError):
+        files = image_files(args["root"])
+        model = load_recognizer(args["ckpt"])
+        images = [read_image(path, gray=True) for path in files]
+    labels = [label_from_filename(path) for path in files]
+    results = probe_crops(model, images, labels, int(args["batch_size"]))
+    reader = args["ckpt"] or "the bundled model"
+    print(f"{len(files)} crops of {Path(args['root'])}, read once (greedy) by {reader}")
+    print(probe_table(results))
+
+
+if __name__ == "__main__":
+    main()
