@@ -194,13 +194,18 @@ TINY_ADAPT = [
 ]
 
 
+def run_adapt(crops, run_dir, *overrides):
+    """`train.py experiment=adapt`, tiny, on the folder `crops`, writing its run to `run_dir`."""
+    return run_entry(
+        "train.py", *TINY_ADAPT, f"data.unlabelled={crops}", *overrides, f"hydra.run.dir={run_dir}"
+    )
+
+
 @pytest.mark.slow
 def test_rounds_on_crops_without_labels_train_and_write_the_run(tmp_path):
     crops = rendered_crops(tmp_path / "crops", 8, named=False)
     run = tmp_path / "run"
-    result = run_entry(
-        "train.py", *TINY_ADAPT, f"data.unlabelled={crops}", "adapt.rounds=1", f"hydra.run.dir={run}"
-    )
+    result = run_adapt(crops, run, "adapt.rounds=1")
     table = (run / "rounds.md").read_text(encoding="utf-8").splitlines()
     assert [row.split(" | ")[1] for row in table[2:]] == ["8 / 8", "8 / 8"]
     assert table[2].startswith("| 0 | 8 / 8 | - | - | - |")
@@ -219,45 +224,25 @@ def test_rounds_on_crops_without_labels_train_and_write_the_run(tmp_path):
     with pytest.raises(
         pytest.fail.Exception, match=r"error: adapt.labels=names: no crop name .* carries a plate"
     ):
-        run_entry(
-            "train.py",
-            *TINY_ADAPT,
-            f"data.unlabelled={crops}",
-            "adapt.labels=names",
-            f"hydra.run.dir={tmp_path / 'names'}",
-        )
+        run_adapt(crops, tmp_path / "names", "adapt.labels=names")
 
 
 @pytest.mark.slow
 def test_names_carrying_plates_are_scored_and_a_round_keeping_nothing_says_so(tmp_path):
     crops = rendered_crops(tmp_path / "crops", 6, named=True)
     run = tmp_path / "run"
-    run_entry("train.py", *TINY_ADAPT, f"data.unlabelled={crops}", "adapt.rounds=0", f"hydra.run.dir={run}")
+    run_adapt(crops, run, "adapt.rounds=0")
     (row,) = json.loads((run / "rounds.json").read_text())
     assert row["labelled"] == row["kept_labelled"] == 6 and 0 <= row["precision"] <= 1
     metrics = json.loads((run / "metrics.json").read_text())
     assert metrics["adapt/accuracy"] == row["accuracy"]
 
     named = tmp_path / "named"
-    run_entry(
-        "train.py",
-        *TINY_ADAPT,
-        f"data.unlabelled={crops}",
-        "adapt.labels=names",
-        "adapt.min_confidence=1.01",
-        "adapt.rounds=1",
-        f"hydra.run.dir={named}",
-    )
+    run_adapt(crops, named, "adapt.labels=names", "adapt.min_confidence=1.01", "adapt.rounds=1")
     first, _ = json.loads((named / "rounds.json").read_text())
     assert first["kept"] == 0 and (named / "checkpoints" / "round_1" / "last.ckpt").is_file()
 
     with pytest.raises(
         pytest.fail.Exception, match=r"error: round 0 kept none of the 6 crops.*min_confidence"
     ):
-        run_entry(
-            "train.py",
-            *TINY_ADAPT,
-            f"data.unlabelled={crops}",
-            "adapt.min_confidence=1.01",
-            f"hydra.run.dir={tmp_path / 'none'}",
-        )
+        run_adapt(crops, tmp_path / "none", "adapt.min_confidence=1.01")
