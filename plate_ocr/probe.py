@@ -25,7 +25,7 @@ from plate_ocr.checkpoints import CheckpointError, load_recognizer
 from plate_ocr.cli import one_line_errors, parse_key_values
 from plate_ocr.data.crops import ImageError, image_files, label_from_filename, read_image
 from plate_ocr.decoding import greedy_decode
-from plate_ocr.preprocess import normalize
+from plate_ocr.preprocess import normalize, to_model_size
 from plate_ocr.system import PlateRecognizer
 
 USAGE = "python -m plate_ocr.probe root=DIR [ckpt=PATH] [batch_size=256]"
@@ -33,14 +33,9 @@ USAGE = "python -m plate_ocr.probe root=DIR [ckpt=PATH] [batch_size=256]"
 Probe = Callable[[np.ndarray, tuple[int, int]], np.ndarray]
 
 
-def _fit(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    height, width = size
-    return cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
-
-
 def _twice(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """The crop at twice the network's input size, where strokes and framing change in fine steps."""
-    return _fit(image, (2 * size[0], 2 * size[1]))
+    return to_model_size(image, (2 * size[0], 2 * size[1]))
 
 
 def strokes(bolder: bool) -> Probe:
@@ -51,7 +46,7 @@ def strokes(bolder: bool) -> Probe:
         light_letters = np.median(image) < 128  # blue plates: light letters on a darker plate
         grow_light = bolder == light_letters
         large = _twice(image, size)
-        return _fit(cv2.dilate(large, kernel) if grow_light else cv2.erode(large, kernel), size)
+        return to_model_size(cv2.dilate(large, kernel) if grow_light else cv2.erode(large, kernel), size)
 
     return probe
 
@@ -63,25 +58,25 @@ def framing(scale_x: float, scale_y: float) -> Probe:
     def probe(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
         large = _twice(image, size)
         height, width = large.shape
-        matrix = cv2.getRotationMatrix2D((width / 2, height / 2), 0, 1)
-        matrix[:, :2] = np.diag([scale_x, scale_y])
-        matrix[:, 2] = [(1 - scale_x) * width / 2, (1 - scale_y) * height / 2]
+        matrix = np.float32(
+            [[scale_x, 0, (1 - scale_x) * width / 2], [0, scale_y, (1 - scale_y) * height / 2]]
+        )
         moved = cv2.warpAffine(large, matrix, (width, height), borderMode=cv2.BORDER_REPLICATE)
-        return _fit(moved, size)
+        return to_model_size(moved, size)
 
     return probe
 
 
 def softened(sigma: float) -> Probe:
     """A Gaussian blur of `sigma` input pixels."""
-    return lambda image, size: cv2.GaussianBlur(_fit(image, size), (0, 0), sigma)
+    return lambda image, size: cv2.GaussianBlur(to_model_size(image, size), (0, 0), sigma)
 
 
 def sharpened(amount: float) -> Probe:
     """An unsharp mask (radius one input pixel), as cameras sharpen."""
 
     def probe(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-        grey = _fit(image, size).astype(np.float32)
+        grey = to_model_size(image, size).astype(np.float32)
         return np.clip(grey + amount * (grey - cv2.GaussianBlur(grey, (0, 0), 1.0)), 0, 255).astype(np.uint8)
 
     return probe
@@ -90,14 +85,14 @@ def sharpened(amount: float) -> Probe:
 def gamma(power: float) -> Probe:
     """Mid-tones darker (power above 1) or lighter (below 1)."""
     table = (np.linspace(0, 1, 256) ** power * 255).round().astype(np.uint8)
-    return lambda image, size: cv2.LUT(_fit(image, size), table)
+    return lambda image, size: cv2.LUT(to_model_size(image, size), table)
 
 
 def contrast(factor: float) -> Probe:
     """Grey levels spread from (above 1) or drawn towards (below 1) the crop's mean."""
 
     def probe(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-        grey = _fit(image, size).astype(np.float32)
+        grey = to_model_size(image, size).astype(np.float32)
         return np.clip((grey - grey.mean()) * factor + grey.mean(), 0, 255).astype(np.uint8)
 
     return probe
@@ -117,7 +112,7 @@ def lower_resolution(factor: float) -> Probe:
 
 
 PROBES: dict[str, Probe] = {
-    "as they are": _fit,
+    "as they are": to_model_size,
     "softer (blur 0.7 px)": softened(0.7),
     "crisper (sharpen 1.0)": sharpened(1.0),
     "thinner strokes": strokes(bolder=False),

@@ -31,9 +31,9 @@ class CameraEffects:
     low_resolution: Range = (1.2, 2.0)  # shrink and enlarge again by this factor
     low_resolution_p: float = 0.2
     interlace_p: float = 0.0  # an interlaced sensor: odd rows shifted sideways against even ones
+    interlace_shift: Range = (-2.0, 2.0)  # output pixels
     sharpen: Range = (0.5, 2.0)  # in-camera sharpening (unsharp mask) amount: strokes edged with halos
     sharpen_p: float = 0.5  # real crops are crisper at the network's input than unsharpened ones
-    interlace_shift: Range = (-2.0, 2.0)  # output pixels
     exposure: Range = (0.5, 1.25)  # above 1 bright plates clip, as overexposed yellow plates do
     light_gradient: Range = (0.0, 0.5)  # relative brightness change across the crop
     colour_cast: Range = (0.88, 1.12)  # gain of each colour channel (white balance)
