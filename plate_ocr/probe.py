@@ -1,13 +1,17 @@
 """Which way a camera's crops differ from what a model was trained on: read them as they are and under
 small image changes, and see which change the model reads better.
 
-python -m plate_ocr.probe root=DIR [ckpt=PATH] [batch_size=256]
+python -m plate_ocr.probe root=DIR [ckpt=PATH] [batch_size=256] [twins=true] [faces=noto_sans]
 
 DIR is a folder of labelled crops named `<n>-<plate>.jpg` (the `data=folder` layout). Each probe changes
 every crop the same way at the network's input (softer or crisper, thinner or bolder strokes, looser or
 tighter framing, lighter or darker) and the table gives the plates read right, the province and the
 serial. A probe that reads more than the crops as they are points at what the generator should draw more
 of: if softened crops read better, the model was trained on softer plates than these.
+
+Then it reads the crops' synthetic twins (plate_ocr.twins: the default generator's plates with the same
+strings, sizes and colours, hanzi in `faces`, comma-separated) and sets them beside the crops, per province:
+the difference is what the generator does not yet draw, as far as this model is concerned.
 """
 
 from __future__ import annotations
@@ -24,11 +28,16 @@ import torch
 from plate_ocr.checkpoints import CheckpointError, load_recognizer
 from plate_ocr.cli import one_line_errors, parse_key_values
 from plate_ocr.data.crops import ImageError, image_files, label_from_filename, read_image
+from plate_ocr.data.synth import PlateRenderer
+from plate_ocr.data.synth_glyphs import CJK_FACE
 from plate_ocr.decoding import greedy_decode
 from plate_ocr.preprocess import normalize, to_model_size
 from plate_ocr.system import PlateRecognizer
+from plate_ocr.twins import twin_crops
 
-USAGE = "python -m plate_ocr.probe root=DIR [ckpt=PATH] [batch_size=256]"
+USAGE = "python -m plate_ocr.probe root=DIR [ckpt=PATH] [batch_size=256] [twins=true] [faces=noto_sans]"
+
+TWIN_ROUNDS = 3  # twins drawn per crop: one draw moves the count by a few plates
 
 Probe = Callable[[np.ndarray, tuple[int, int]], np.ndarray]
 
@@ -153,24 +162,26 @@ def read_under(
     return texts
 
 
+def count_right(name: str, texts: Sequence[str], labels: Sequence[str]) -> ProbeResult:
+    """The plates, provinces and serials of `labels` that `texts` read right."""
+    pairs = list(zip(texts, labels))
+    return ProbeResult(
+        name,
+        len(pairs),
+        sum(text == label for text, label in pairs),
+        sum(text[:1] == label[:1] for text, label in pairs),
+        sum(text[1:] == label[1:] for text, label in pairs),
+    )
+
+
 def probe_crops(
     model: PlateRecognizer, images: Sequence[np.ndarray], labels: Sequence[str], batch_size: int = 256
 ) -> list[ProbeResult]:
     """Every probe's counts on the labelled grey crops, in the order of PROBES."""
-    results = []
-    for name, probe in PROBES.items():
-        texts = read_under(model, images, probe, batch_size)
-        pairs = list(zip(texts, labels))
-        results.append(
-            ProbeResult(
-                name,
-                len(pairs),
-                sum(text == label for text, label in pairs),
-                sum(text[:1] == label[:1] for text, label in pairs),
-                sum(text[1:] == label[1:] for text, label in pairs),
-            )
-        )
-    return results
+    return [
+        count_right(name, read_under(model, images, probe, batch_size), labels)
+        for name, probe in PROBES.items()
+    ]
 
 
 def probe_table(results: Sequence[ProbeResult]) -> str:
@@ -186,10 +197,38 @@ def probe_table(results: Sequence[ProbeResult]) -> str:
     return "\n".join(rows)
 
 
+def twins_table(
+    labels: Sequence[str], real_texts: Sequence[str], twin_texts: Sequence[str], min_crops: int = 5
+) -> str:
+    """Shares read right of the crops and of their twins (`twin_texts` holds whole rounds of twins in the
+    crops' order): all crops, their provinces and serials, then each province with `min_crops` or more."""
+    rounds = len(twin_texts) // len(labels)
+    indices_of = {"all": list(range(len(labels)))}
+    for index, label in enumerate(labels):
+        indices_of.setdefault(label[:1], []).append(index)
+    rows = [f"{'':10s} {'crops':>5s} {'real':>6s} {'twins':>6s} {'gap':>6s}"]
+    for name, indices in sorted(indices_of.items(), key=lambda group: (group[0] != "all", -len(group[1]))):
+        if name != "all" and len(indices) < min_crops:
+            continue
+        twin_indices = [i + r * len(labels) for r in range(rounds) for i in indices]
+        real = count_right(name, [real_texts[i] for i in indices], [labels[i] for i in indices])
+        twins = count_right(
+            name, [twin_texts[i] for i in twin_indices], [labels[i % len(labels)] for i in twin_indices]
+        )
+        shares = [(name, real.plates / real.crops, twins.plates / twins.crops)]
+        if name == "all":
+            shares.append(("  province", real.provinces / real.crops, twins.provinces / twins.crops))
+            shares.append(("  serial", real.serials / real.crops, twins.serials / twins.crops))
+        for row_name, real_share, twin_share in shares:
+            gap = twin_share - real_share
+            rows.append(f"{row_name:10s} {len(indices):5d} {real_share:6.3f} {twin_share:6.3f} {gap:+6.3f}")
+    return "\n".join(rows)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_key_values(
         sys.argv[1:] if argv is None else argv,
-        {"root": None, "ckpt": None, "batch_size": "256"},
+        {"root": None, "ckpt": None, "batch_size": "256", "twins": "true", "faces": CJK_FACE},
         USAGE,
         __doc__,
     )
@@ -204,6 +243,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     reader = args["ckpt"] or "the bundled model"
     print(f"{len(files)} crops of {Path(args['root'])}, read once (greedy) by {reader}")
     print(probe_table(results))
+    if args["twins"] == "true":
+        with one_line_errors(ValueError):
+            renderer = PlateRenderer(chinese_faces=args["faces"].split(","))
+        colour_images = [read_image(path) for path in files]
+        twins = [
+            twin for r in range(TWIN_ROUNDS) for twin in twin_crops(renderer, labels, colour_images, seed=r)
+        ]
+        plain = PROBES["as they are"]
+        what = f"same strings, sizes and colours; hanzi in {args['faces']}"
+        print(f"\nthe crops beside {TWIN_ROUNDS} synthetic twins each ({what}):")
+        print(twins_table(labels, read_under(model, images, plain), read_under(model, twins, plain)))
 
 
 if __name__ == "__main__":

@@ -7,8 +7,11 @@ import pytest
 from plate_ocr.checkpoints import checkpoint_path, load_recognizer
 from plate_ocr.data.crops import read_image
 from plate_ocr.data.synth import PlateRenderer, SynthPlates
+from plate_ocr.data.synth_camera import photograph
+from plate_ocr.data.synth_layout import render_plate
 from plate_ocr.predict import PlateReader
-from plate_ocr.probe import PROBES, main, read_under
+from plate_ocr.probe import PROBES, main, read_under, twins_table
+from plate_ocr.twins import plate_type, twin_crops
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +56,62 @@ def test_the_command_prints_every_probe_and_names_bad_input(crops, capsys, tmp_p
     main([f"root={crops}"])
     printed = capsys.readouterr().out
     assert printed.startswith("12 crops of") and all(name in printed for name in PROBES)
+    assert "synthetic twins" in printed and "\nall           12" in printed
+    main([f"root={crops}", "twins=false"])
+    assert "twins" not in capsys.readouterr().out
+    with pytest.raises(SystemExit, match="unknown Chinese face 'comic_sans'"):
+        main([f"root={crops}", "faces=noto_sans,comic_sans"])
     with pytest.raises(SystemExit, match="error: image folder not found"):
         main([f"root={tmp_path / 'missing'}"])
     with pytest.raises(SystemExit, match="pass root=DIR"):
         main([])
+
+
+def rendered(plate_type, label, size=(40, 150)):
+    renderer = PlateRenderer()
+    rng = np.random.default_rng(3)
+    plate = render_plate(label, plate_type, 60, renderer.lettering(rng), rng)
+    return photograph(plate, size, renderer.camera, rng)
+
+
+@pytest.mark.parametrize(
+    "label, painted, expected",
+    [
+        ("皖AD12345", "green", "green"),
+        ("皖A1234警", "police", "police"),
+        ("皖A1234学", "coach", "coach"),
+        ("粤B12345", "yellow", "yellow"),
+        ("粤B12345", "blue", "blue"),
+    ],
+)
+def test_a_crops_plate_type_comes_from_its_string_then_its_paint(label, painted, expected):
+    assert plate_type(label, rendered(painted, label)) == expected
+
+
+def test_grey_crops_count_as_blue():
+    assert plate_type("粤B12345", cv2.cvtColor(rendered("yellow", "粤B12345"), cv2.COLOR_RGB2GRAY)) == "blue"
+
+
+def test_twins_have_their_crops_size_and_are_drawn_from_the_seed():
+    crops = [rendered("blue", "浙A12345", (31, 97)), rendered("yellow", "鲁B54321", (64, 170))]
+    labels = ["浙A12345", "鲁B54321"]
+    twins = twin_crops(PlateRenderer(), labels, crops, seed=5)
+    assert [twin.shape for twin in twins] == [(31, 97, 3), (64, 170, 3)]
+    assert all(
+        np.array_equal(a, b) for a, b in zip(twins, twin_crops(PlateRenderer(), labels, crops, seed=5))
+    )
+    assert not np.array_equal(twins[0], twin_crops(PlateRenderer(), labels, crops, seed=6)[0])
+
+
+def test_twins_table_sets_shares_of_crops_beside_shares_of_twins():
+    labels = ["浙A11111", "浙A22222", "沪B33333"]
+    real = ["湘A11111", "浙A22222", "沪B33333"]
+    twins = ["浙A11111", "浙A22222", "沪B33333", "浙A11111", "浙A22221", "沪B33333"]  # two rounds
+    rows = {
+        line.split()[0]: line.split()[1:]
+        for line in twins_table(labels, real, twins, min_crops=2).splitlines()[1:]
+    }
+    assert rows["all"] == ["3", "0.667", "0.833", "+0.167"]
+    assert rows["province"] == ["3", "0.667", "1.000", "+0.333"]
+    assert rows["浙"] == ["2", "0.500", "0.750", "+0.250"]
+    assert "沪" not in rows  # one crop: under min_crops
