@@ -27,6 +27,7 @@ from plate_ocr.data.crops import IMAGE_SUFFIXES, ImageError, image_files, read_i
 from plate_ocr.decoders import decoder
 from plate_ocr.decoding import Decoded
 from plate_ocr.preprocess import PIXEL_MEAN, PIXEL_STD, preprocess_batch
+from plate_ocr.rows import may_be_double_row, one_row, pick_readings
 from plate_ocr.tta import ReframingVote
 
 Image = np.ndarray | str | Path
@@ -119,16 +120,21 @@ class PlateReader:
         charset = Charset(json.loads(metadata["alphabet"]), plate_lengths)
         return cls(run, charset, (height, width), decoding, batch_size, tta)
 
-    def inputs(self, images: Sequence[Image]) -> torch.Tensor:
-        """The network's (N, 1, H, W) input for a list of images or paths."""
+    @staticmethod
+    def arrays(images: Sequence[Image]) -> list[np.ndarray]:
+        """The images as uint8 arrays, files read as the data sources read crop files (grayscale)."""
         arrays = []
         for image in images:
             if not isinstance(image, np.ndarray):
-                image = read_image(image, gray=True)  # as the data sources read crop files
+                image = read_image(image, gray=True)
             elif image.dtype != np.uint8:
                 raise ValueError(f"images must be uint8 RGB or grayscale arrays, got {image.dtype}")
             arrays.append(image)
-        return preprocess_batch(arrays, self.image_size)
+        return arrays
+
+    def inputs(self, images: Sequence[Image]) -> torch.Tensor:
+        """The network's (N, 1, H, W) input for a list of images or paths."""
+        return preprocess_batch(self.arrays(images), self.image_size)
 
     def logits(self, images: Sequence[Image]) -> torch.Tensor:
         """(N, T, C) logits of the images, computed `batch_size` at a time."""
@@ -139,12 +145,18 @@ class PlateReader:
         return torch.cat(batches) if batches else torch.empty(0)
 
     def read(self, images: Sequence[Image]) -> list[Decoded]:
-        """The plate and confidence of each image."""
-        return [
-            decoded
-            for start in range(0, len(images), self.batch_size)
-            for decoded in self.read_inputs(self.inputs(images[start : start + self.batch_size]))
-        ]
+        """The plate and confidence of each image; crops squat enough to be double-row plates are also read
+        laid out as one row, and the more confident reading is kept (plate_ocr.rows)."""
+        readings = []
+        for start in range(0, len(images), self.batch_size):
+            arrays = self.arrays(images[start : start + self.batch_size])
+            batch = self.read_inputs(preprocess_batch(arrays, self.image_size))
+            squat = [index for index, array in enumerate(arrays) if may_be_double_row(array)]
+            if squat:
+                one_rows = preprocess_batch([one_row(arrays[index]) for index in squat], self.image_size)
+                batch = pick_readings(batch, self.read_inputs(one_rows), squat)
+            readings += batch
+        return readings
 
     def read_inputs(self, inputs: torch.Tensor) -> list[Decoded]:
         """The plate and confidence of each image of a preprocessed (N, 1, H, W) batch."""

@@ -16,6 +16,7 @@ from plate_ocr.charset import DEFAULT_ALPHABET, Charset
 from plate_ocr.decoders import Decoder
 from plate_ocr.decoding import Decoded, greedy_decode
 from plate_ocr.metrics import PlateAccuracy, PlateCER
+from plate_ocr.rows import pick_readings
 from plate_ocr.tta import ReframingVote
 from plate_ocr.visualize import ErrorExample, WorstErrors
 
@@ -153,15 +154,20 @@ class PlateRecognizer(pl.LightningModule):
 
     def predict_step(self, batch: dict, batch_idx: int) -> list[dict]:
         """One row per image: its path, label and subset (as given), prediction and confidence."""
-        images = batch["images"]
-        if self.tta is None:
-            decoded = self.decode(self(images))
-        else:
-            decoded = self.tta.read(images, lambda view: self.decode(self(view)))
+        decoded = self.read(batch["images"])
+        if batch.get("one_row_images") is not None:
+            one_row_readings = self.read(batch["one_row_images"])
+            decoded = pick_readings(decoded, one_row_readings, batch["one_row_indices"])
         return [
             {"path": path, "label": label, "subset": subset, "prediction": d.text, "confidence": d.confidence}
             for path, label, subset, d in zip(batch["paths"], batch["labels"], batch["subsets"], decoded)
         ]
+
+    def read(self, images: torch.Tensor) -> list[Decoded]:
+        """Decoded readings of a normalised (N, 1, H, W) batch: plainly, or in several framings with `tta`."""
+        if self.tta is None:
+            return self.decode(self(images))
+        return self.tta.read(images, lambda view: self.decode(self(view)))
 
     def configure_optimizers(self) -> Any:
         optimizer = hydra.utils.instantiate(self.hparams.optimizer)(params=self.parameters())

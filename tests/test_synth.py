@@ -10,7 +10,7 @@ import torch
 
 from plate_ocr.charset import DIGITS, LETTERS, PROVINCES, SPECIALS, Charset
 from plate_ocr.data.crops import label_from_filename
-from plate_ocr.data.synth import PlateRenderer, SynthPlates
+from plate_ocr.data.synth import DOUBLE_ROW_ASPECT, PlateRenderer, SynthPlates
 from plate_ocr.data.synth_camera import CameraEffects, detector_crop
 from plate_ocr.data.synth_glyphs import (
     CJK_FACE,
@@ -29,6 +29,7 @@ SERIAL = "[A-HJ-NP-Z0-9]"
 GRAMMAR = {
     "blue": f"^.[A-HJ-NP-Z]{SERIAL}{{5}}$",
     "yellow": f"^.[A-HJ-NP-Z]{SERIAL}{{5}}$",
+    "yellow_double": f"^.[A-HJ-NP-Z]{SERIAL}{{5}}$",
     "green": f"^.[A-HJ-NP-Z]([DF]{SERIAL}[0-9]{{4}}|[0-9]{{5}}[DF])$",
     "police": f"^.[A-HJ-NP-Z]{SERIAL}{{4}}警$",
     "coach": f"^.[A-HJ-NP-Z]{SERIAL}{{4}}学$",
@@ -44,7 +45,10 @@ def test_every_plate_type_renders_a_valid_plate(plate_type):
         assert rendered_type == plate_type
         charset.validate(label)
         assert re.match(GRAMMAR[plate_type], label), label
-        assert image.shape == (24, 94, 3) and image.dtype == np.uint8
+        squat = (round(94 / DOUBLE_ROW_ASPECT[1]), round(94 / DOUBLE_ROW_ASPECT[0]))
+        heights = squat if plate_type == "yellow_double" else (24, 24)
+        assert image.shape[1:] == (94, 3) and image.dtype == np.uint8
+        assert heights[0] <= image.shape[0] <= heights[1]
         assert image.std() > 5  # not a blank crop
 
 

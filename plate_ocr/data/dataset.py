@@ -12,6 +12,7 @@ from torch.utils.data import Dataset
 from plate_ocr.charset import Charset
 from plate_ocr.data.records import PlateSample
 from plate_ocr.preprocess import normalize, to_model_size
+from plate_ocr.rows import may_be_double_row, one_row
 
 # HxW uint8 at model size in, the same out (plate_ocr.data.augment.PlateAugment)
 Augment = Callable[[np.ndarray], np.ndarray]
@@ -19,7 +20,8 @@ Augment = Callable[[np.ndarray], np.ndarray]
 
 class PlateDataset(Dataset):
     """Resizes and augments the samples of a source (HxW uint8 at model size) and encodes their labels;
-    `collate_plates` normalises whole batches, which costs a fraction of doing it per image."""
+    `collate_plates` normalises whole batches, which costs a fraction of doing it per image. A crop squat
+    enough to be a double-row plate also comes laid out as one row (`one_row_image`), to be read both ways."""
 
     def __init__(
         self,
@@ -42,8 +44,10 @@ class PlateDataset(Dataset):
         if self.augment is not None:
             image = self.augment(image)
         record = sample.record
+        squat = may_be_double_row(sample.image)
         return {
             "image": image,
+            "one_row_image": to_model_size(one_row(sample.image), self.image_size) if squat else None,
             "target": self.charset.encode(record.label, source=record.path),
             "label": record.label,
             "path": record.path,
@@ -53,11 +57,18 @@ class PlateDataset(Dataset):
 
 def collate_plates(items: list[dict]) -> dict:
     """Stack and normalise images; concatenate targets with per-sample lengths (7- and 8-character plates
-    mix)."""
+    mix); stack the one-row views of squat crops apart."""
     images = torch.from_numpy(np.stack([item["image"] for item in items])).unsqueeze(1)
     targets = list(chain.from_iterable(item["target"] for item in items))
+    one_row_indices = [index for index, item in enumerate(items) if item["one_row_image"] is not None]
+    one_row_images = [items[index]["one_row_image"] for index in one_row_indices]
     return {
         "images": normalize(images),
+        # the squat crops of the batch laid out as one row, and their places in it (plate_ocr.rows)
+        "one_row_images": normalize(torch.from_numpy(np.stack(one_row_images)).unsqueeze(1))
+        if one_row_images
+        else None,
+        "one_row_indices": one_row_indices,
         "targets": torch.tensor(targets, dtype=torch.long),
         "target_lengths": torch.tensor([len(item["target"]) for item in items], dtype=torch.long),
         "labels": [item["label"] for item in items],

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from plate_ocr.data.records import PlateRecord, PlateSample
-from plate_ocr.data.synth import PlateRenderer
+from plate_ocr.data.synth import PlateRenderer, as_read
 from plate_ocr.preprocess import to_model_size
 
 IMAGES, LABELS = "images.npy", "labels.tsv"
@@ -33,7 +33,7 @@ def _render_chunk(args: tuple[PlateRenderer, Path, int, int, int]) -> list[tuple
     labels = []
     for index in range(start, stop):
         image, label, plate_type = renderer.render(np.random.default_rng([seed, index]))
-        images[index] = to_model_size(image, image_size)
+        images[index] = to_model_size(as_read(image, plate_type), image_size)
         labels.append((label, plate_type))
     images.flush()
     return labels

@@ -8,7 +8,7 @@ import numpy as np
 
 from plate_ocr.charset import DIGITS, LETTERS, PROVINCES
 
-PLATE_TYPES = ("blue", "yellow", "green", "police", "coach")
+PLATE_TYPES = ("blue", "yellow", "yellow_double", "green", "police", "coach")
 # Where letters sit in a five-character serial, as often as CCPD has them there (mostly first and last).
 LETTER_POSITIONS = np.array([0.36, 0.2, 0.13, 0.06, 0.25])
 

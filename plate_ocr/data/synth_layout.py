@@ -47,6 +47,8 @@ class PlateStyle:
     background: tuple[RGB, RGB]  # top and bottom of a vertical gradient
     ink: RGB
     last_ink: RGB | None = None  # the red 警 of police plates
+    height: float = PLATE_HEIGHT_MM
+    rows: int = 1  # 2: province and letter above the serial (the lines' geometry is fixed, below)
 
 
 SEVEN = {"width": 440, "char_widths": (45,) * 7, "gaps": (0, 12, 34, 12, 12, 12, 12)}
@@ -57,7 +59,13 @@ STYLES = {
     "green": PlateStyle(**EIGHT, background=((230, 245, 232), (40, 175, 90)), ink=BLACK),
     "police": PlateStyle(**SEVEN, background=(WHITE, WHITE), ink=BLACK, last_ink=(205, 30, 30)),
     "coach": PlateStyle(**SEVEN, background=(YELLOW, YELLOW), ink=BLACK),
+    "yellow_double": PlateStyle(**SEVEN, background=(YELLOW, YELLOW), ink=BLACK, height=220, rows=2),
 }
+# The double-row plate's two lines (mm): the top line's two characters centred at these x, the serial's five
+# spaced evenly below.
+TOP_LINE_TOP_MM, TOP_LINE_HEIGHT_MM, TOP_LINE_CHAR_WIDTH_MM = 18, 62, 55
+TOP_LINE_CENTRES_MM = (140, 300)
+BOTTOM_LINE_TOP_MM, BOTTOM_LINE_HEIGHT_MM, BOTTOM_CHAR_WIDTH_MM, BOTTOM_GAP_MM = 95, 110, 65, 12
 
 
 def _paint_disc(alpha: np.ndarray, centre: tuple[float, float], radius: float) -> None:
@@ -70,26 +78,37 @@ def _paint_disc(alpha: np.ndarray, centre: tuple[float, float], radius: float) -
 def render_plate(
     label: str, plate_type: str, height: int, lettering: Lettering, rng: np.random.Generator
 ) -> np.ndarray:
-    """A frontal RGB uint8 plate for `label`, `height` pixels tall, its characters drawn as `lettering`."""
+    """A frontal RGB uint8 plate for `label`, its characters drawn as `lettering`: `height` pixels tall if
+    it is a single-row plate, in proportion (220/140 as tall) if a double-row one."""
     style = STYLES[plate_type]
-    alpha, last_glyph = _ink_coverage(label, style, height, lettering, rng)
+    scale = height / PLATE_HEIGHT_MM
+    alpha = np.zeros((round(style.height * scale), round(style.width * scale)), np.float32)
+    _frame(alpha, scale, rng)
+    lay_out = _double_row if style.rows == 2 else _single_row
+    last_glyph = lay_out(alpha, label, style, scale, lettering, rng)
     plate = _paint(style, alpha, last_glyph, rng)
-    _rivets(plate, height / PLATE_HEIGHT_MM, rng)
+    _rivets(plate, scale, style.height, rng)
     return plate
 
 
-def _ink_coverage(
-    label: str, style: PlateStyle, height: int, lettering: Lettering, rng: np.random.Generator
-) -> tuple[np.ndarray, slice]:
-    """Where the ink goes (frame, glyphs, dot) as a float32 (height, width) alpha map, and the columns
-    of the last glyph."""
-    scale = height / PLATE_HEIGHT_MM
-    width = round(style.width * scale)
-    alpha = np.zeros((height, width), np.float32)
+def _frame(alpha: np.ndarray, scale: float, rng: np.random.Generator) -> None:
+    """The raised border line just inside the plate's edge."""
+    height, width = alpha.shape
     inset, line = rng.uniform(1, 3) * scale, rng.uniform(2, 4) * scale
     right, bottom = width - 1 - round(inset), height - 1 - round(inset)
     cv2.rectangle(alpha, (round(inset),) * 2, (right, bottom), min(1.0, line), max(1, round(line)))
 
+
+def _single_row(
+    alpha: np.ndarray,
+    label: str,
+    style: PlateStyle,
+    scale: float,
+    lettering: Lettering,
+    rng: np.random.Generator,
+) -> slice:
+    """The characters in one line, the separator dot in the wide gap before the third; returns the columns
+    of the last glyph."""
     char_scale = rng.uniform(0.94, 1.04)
     spread = rng.uniform(0.9, 1.1)  # the plate maker's spacing, within tolerance
     x = (style.width - sum(style.char_widths) * char_scale - sum(style.gaps) * spread) / 2 + rng.uniform(
@@ -102,24 +121,75 @@ def _ink_coverage(
         if n == 2:  # the separator dot, centred in the wide gap before the third character
             dot_x = (x - gap * spread / 2) * scale
             _paint_disc(alpha, (dot_x, PLATE_HEIGHT_MM / 2 * scale), rng.uniform(4, 6) * scale)
-        box_width = char_width * char_scale * scale
-        if is_chinese(char):
-            mask = glyph(char, lettering.chinese_face, lettering.chinese_stroke)
-            bend = 0.0 if is_plate_hanzi(char, lettering.chinese_face) else lettering.chinese_warp
-            narrowed = lettering.width * lettering.chinese_width
-        else:
-            mask, bend = glyph(char, lettering.face, lettering.latin_stroke), lettering.latin_warp
-            narrowed = lettering.width
-        if bend:
-            mask = warped(mask, bend, rng)
-        glyph_width = max(1, round(mask.shape[1] / mask.shape[0] * box_width * 2 * narrowed))
-        left = round(x * scale + (box_width - glyph_width) / 2)
-        glyph_width = min(glyph_width, width - left)
-        alpha[top : top + box_height, left : left + glyph_width] = cv2.resize(
-            mask, (glyph_width, box_height), interpolation=cv2.INTER_AREA
-        )[: height - top]
+        last_glyph = _glyph(
+            alpha, char, x * scale, top, char_width * char_scale * scale, box_height, lettering, rng
+        )
         x += char_width * char_scale
-    return alpha, slice(left, left + glyph_width)
+    return last_glyph
+
+
+def _double_row(
+    alpha: np.ndarray,
+    label: str,
+    style: PlateStyle,
+    scale: float,
+    lettering: Lettering,
+    rng: np.random.Generator,
+) -> slice:
+    """Province and letter in a short top line with the dot between them, the serial in a tall bottom line
+    (GA 36's large-vehicle rear plate, 440 x 220 mm); returns the columns of the last glyph."""
+    char_scale = rng.uniform(0.94, 1.04)
+    top = round((TOP_LINE_TOP_MM + rng.uniform(-2, 2)) * scale)
+    box_height = round(TOP_LINE_HEIGHT_MM * char_scale * scale)
+    box_width = TOP_LINE_CHAR_WIDTH_MM * char_scale * scale
+    centres = [c + rng.uniform(-8, 8) for c in TOP_LINE_CENTRES_MM]
+    for char, centre in zip(label[:2], centres):
+        _glyph(alpha, char, centre * scale - box_width / 2, top, box_width, box_height, lettering, rng)
+    dot_y = (TOP_LINE_TOP_MM + TOP_LINE_HEIGHT_MM / 2) * scale
+    _paint_disc(alpha, (sum(centres) / 2 * scale, dot_y), rng.uniform(4, 6) * scale)
+
+    spread = rng.uniform(0.9, 1.1)
+    serial = label[2:]
+    line_width = len(serial) * BOTTOM_CHAR_WIDTH_MM * char_scale + (len(serial) - 1) * BOTTOM_GAP_MM * spread
+    x = (style.width - line_width) / 2 + rng.uniform(-3, 3)
+    top = round((BOTTOM_LINE_TOP_MM + rng.uniform(-2, 2)) * scale)
+    box_height = round(BOTTOM_LINE_HEIGHT_MM * char_scale * scale)
+    for char in serial:
+        last_glyph = _glyph(
+            alpha, char, x * scale, top, BOTTOM_CHAR_WIDTH_MM * char_scale * scale, box_height, lettering, rng
+        )
+        x += BOTTOM_CHAR_WIDTH_MM * char_scale + BOTTOM_GAP_MM * spread
+    return last_glyph
+
+
+def _glyph(
+    alpha: np.ndarray,
+    char: str,
+    left: float,
+    top: int,
+    box_width: float,
+    box_height: int,
+    lettering: Lettering,
+    rng: np.random.Generator,
+) -> slice:
+    """One character's ink, centred in its box (`left`, `top`, sizes in pixels); returns its columns."""
+    if is_chinese(char):
+        mask = glyph(char, lettering.chinese_face, lettering.chinese_stroke)
+        bend = 0.0 if is_plate_hanzi(char, lettering.chinese_face) else lettering.chinese_warp
+        narrowed = lettering.width * lettering.chinese_width
+    else:
+        mask, bend = glyph(char, lettering.face, lettering.latin_stroke), lettering.latin_warp
+        narrowed = lettering.width
+    if bend:
+        mask = warped(mask, bend, rng)
+    height, width = alpha.shape
+    glyph_width = max(1, round(mask.shape[1] / mask.shape[0] * box_width * 2 * narrowed))
+    x = round(left + (box_width - glyph_width) / 2)
+    glyph_width = min(glyph_width, width - x)
+    alpha[top : top + box_height, x : x + glyph_width] = cv2.resize(
+        mask, (glyph_width, box_height), interpolation=cv2.INTER_AREA
+    )[: height - top]
+    return slice(x, x + glyph_width)
 
 
 def _paint(style: PlateStyle, alpha: np.ndarray, last_glyph: slice, rng: np.random.Generator) -> np.ndarray:
@@ -140,13 +210,13 @@ def _paint(style: PlateStyle, alpha: np.ndarray, last_glyph: slice, rng: np.rand
     return cv2.convertScaleAbs(cv2.merge(channels))  # the blend is never negative: this only rounds
 
 
-def _rivets(plate: np.ndarray, scale: float, rng: np.random.Generator) -> None:
+def _rivets(plate: np.ndarray, scale: float, height_mm: float, rng: np.random.Generator) -> None:
     """Screw heads in the top band (and sometimes the bottom one), most plates have them."""
     if rng.random() < 0.25:
         return
     width = plate.shape[1]
     colour = rng.uniform(90, 230) * rng.uniform(0.9, 1.1, 3)
-    rows = (14,) if rng.random() < 0.7 else (14, PLATE_HEIGHT_MM - 14)
+    rows = (14,) if rng.random() < 0.7 else (14, height_mm - 14)
     for row in rows:
         for column in (0.27, 0.73):
             centre = (round(width * column + rng.uniform(-2, 2)), round(row * scale))
