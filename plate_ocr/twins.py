@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from plate_ocr.data.synth import PlateRenderer
+from plate_ocr.data.synth import DOUBLE_ROW_ASPECT, PlateRenderer
 from plate_ocr.data.synth_camera import photograph
 from plate_ocr.data.synth_layout import render_plate
 
@@ -19,7 +19,8 @@ YELLOW_HUES, BLUE_HUES, MIN_SATURATION = (10, 40), (90, 135), 60
 
 def plate_type(label: str, image: np.ndarray) -> str:
     """The plate type a crop of `label` shows: green for eight characters, police for 警, coach for 学,
-    otherwise yellow or blue, whichever paint covers more of the crop's centre (blue for grey crops)."""
+    otherwise yellow or blue, whichever paint covers more of the crop's centre (blue for grey crops); a
+    yellow crop as squat as the generator's double-row ones is a double-row plate."""
     if len(label) == 8:
         return "green"
     if label.endswith("警"):
@@ -34,7 +35,9 @@ def plate_type(label: str, image: np.ndarray) -> str:
     hue, coloured = hsv[..., 0], hsv[..., 1] > MIN_SATURATION
     yellow = np.count_nonzero(coloured & (hue >= YELLOW_HUES[0]) & (hue <= YELLOW_HUES[1]))
     blue = np.count_nonzero(coloured & (hue >= BLUE_HUES[0]) & (hue <= BLUE_HUES[1]))
-    return "yellow" if yellow > blue else "blue"
+    if yellow <= blue:
+        return "blue"
+    return "yellow_double" if width <= DOUBLE_ROW_ASPECT[1] * height else "yellow"
 
 
 def twin_crops(

@@ -82,10 +82,12 @@ def rendered(plate_type, label, size=(40, 150)):
         ("皖A1234学", "coach", "coach"),
         ("粤B12345", "yellow", "yellow"),
         ("粤B12345", "blue", "blue"),
+        ("粤B12345", "yellow_double", "yellow_double"),
     ],
 )
 def test_a_crops_plate_type_comes_from_its_string_then_its_paint(label, painted, expected):
-    assert plate_type(label, rendered(painted, label)) == expected
+    size = (55, 100) if painted == "yellow_double" else (40, 150)
+    assert plate_type(label, rendered(painted, label, size)) == expected
 
 
 def test_grey_crops_count_as_blue():
