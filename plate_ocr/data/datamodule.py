@@ -77,8 +77,10 @@ class PlateDataModule(pl.LightningDataModule):
         if empty:
             raise BadDataError(f"no usable files left in the {' and '.join(empty)} split of {self.root}")
         for split, source in built.items():
-            augment = self.augment if split == "train" else None
-            self.datasets[split] = PlateDataset(source, self.charset, self.image_size, augment)
+            training = split == "train"
+            self.datasets[split] = PlateDataset(
+                source, self.charset, self.image_size, self.augment if training else None, not training
+            )
 
     def split(self, name: str) -> PlateDataset:
         """The dataset of one split, with a clear error when this data layout has none."""

@@ -20,8 +20,9 @@ Augment = Callable[[np.ndarray], np.ndarray]
 
 class PlateDataset(Dataset):
     """Resizes and augments the samples of a source (HxW uint8 at model size) and encodes their labels;
-    `collate_plates` normalises whole batches, which costs a fraction of doing it per image. A crop squat
-    enough to be a double-row plate also comes laid out as one row (`one_row_image`), to be read both ways."""
+    `collate_plates` normalises whole batches, which costs a fraction of doing it per image. With
+    `read_both_ways` (the splits that are read, not trained on), a crop squat enough to be a double-row plate
+    also comes laid out as one row (`one_row_image`)."""
 
     def __init__(
         self,
@@ -29,11 +30,13 @@ class PlateDataset(Dataset):
         charset: Charset,
         image_size: tuple[int, int],
         augment: Augment | None = None,
+        read_both_ways: bool = True,
     ) -> None:
         self.source = source
         self.charset = charset
         self.image_size = image_size
         self.augment = augment
+        self.read_both_ways = read_both_ways
 
     def __len__(self) -> int:
         return len(self.source)
@@ -44,7 +47,7 @@ class PlateDataset(Dataset):
         if self.augment is not None:
             image = self.augment(image)
         record = sample.record
-        squat = may_be_double_row(sample.image)
+        squat = self.read_both_ways and may_be_double_row(sample.image)
         return {
             "image": image,
             "one_row_image": to_model_size(one_row(sample.image), self.image_size) if squat else None,
