@@ -251,6 +251,32 @@ def test_hanzi_built_from_plate_strokes_are_not_bent():
     assert not np.array_equal(plate(CJK_FACE, 0.2), plate(CJK_FACE, 0.0))
 
 
+def test_stroke_built_hanzi_take_the_plates_pen_and_other_faces_ignore_it():
+    thin, regular, bold = (glyph("粤", STROKED_CHINESE, 0, pen).mean() for pen in (3.0, 6.0, 7.0))
+    assert thin < 0.75 * regular < regular < bold
+    assert np.array_equal(glyph("浙", STROKED_CHINESE, 0, 3.0), glyph("浙", STROKED_CHINESE, 0, 7.0))
+    assert np.array_equal(glyph("粤", CJK_FACE, 0, 3.0), glyph("粤", CJK_FACE, 0, 7.0))
+
+
+def test_renderer_draws_pens_in_range_and_steps_only_for_stroke_built_hanzi():
+    stroked = PlateRenderer(chinese_faces=[STROKED_CHINESE], hanzi_pens=(3, 7))
+    pens = {stroked.lettering(np.random.default_rng(seed)).hanzi_pen_mm for seed in range(200)}
+    assert pens == {3 + step / 2 for step in range(9)}
+    # One pen draws nothing: the random stream is the default pen's.
+    one_pen, default_pen = (
+        PlateRenderer(chinese_faces=[STROKED_CHINESE], hanzi_pens=(5, 5)),
+        PlateRenderer(chinese_faces=[STROKED_CHINESE]),
+    )
+    rng, default_rng = np.random.default_rng(0), np.random.default_rng(0)
+    assert (one_pen.lettering(rng).hanzi_pen_mm, default_pen.lettering(default_rng).hanzi_pen_mm) == (5, 6)
+    assert rng.random() == default_rng.random()
+    # Plates in other faces draw no pen, so their lettering and random stream are what they were.
+    noto, noto_with_pens = PlateRenderer(), PlateRenderer(hanzi_pens=(3, 7))
+    rng, rng_with_pens = np.random.default_rng(0), np.random.default_rng(0)
+    assert noto.lettering(rng) == noto_with_pens.lettering(rng_with_pens)
+    assert rng.random() == rng_with_pens.random()
+
+
 def test_renderer_draws_every_configured_chinese_face_and_names_unknown_ones():
     renderer = PlateRenderer(chinese_faces=["noto_serif", "wenquanyi_microhei"])
     drawn = {renderer.lettering(np.random.default_rng(seed)).chinese_face for seed in range(40)}

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 import torch
 
 from plate_ocr.data.records import PlateRecord, PlateSample
 from plate_ocr.data.synth_camera import CameraEffects, photograph
-from plate_ocr.data.synth_glyphs import CJK_FACE, STROKED_FACE, check_chinese_face
+from plate_ocr.data.synth_glyphs import CJK_FACE, STROKED_CHINESE, STROKED_FACE, check_chinese_face
+from plate_ocr.data.synth_hanzi import HANZI_STROKE_MM
 from plate_ocr.data.synth_labels import PLATE_TYPES, PlateStrings, pick, province_weights
 from plate_ocr.data.synth_layout import STYLES, Lettering, render_plate
 from plate_ocr.fonts import latin_faces
@@ -27,6 +29,7 @@ DEFAULT_TYPE_MIX = {
 }
 # Width over height of double-row crops (EasyPR's: 1.5 to 2.0; single-row ones are 2.8 to 4).
 DOUBLE_ROW_ASPECT = (1.6, 2.2)
+PEN_STEP_MM = 0.5  # pens of stroke-built hanzi come in these steps, so that few glyphs are cached
 
 
 class PlateRenderer:
@@ -52,6 +55,8 @@ class PlateRenderer:
         draw them in one of the packaged condensed fonts.
     latin_warp, chinese_warp: range of the smooth random bend of letters/digits and of Chinese glyphs, a
         fraction of their height, drawn per plate.
+    hanzi_pens: range of the pen width in millimetres (in a 45 x 90 mm box) of hanzi built from the plate
+        typeface's strokes, drawn per plate in steps of PEN_STEP_MM (plates without them draw no pen).
     camera: overrides of CameraEffects fields, e.g. {"defocus_sigma": [0, 2], "jpeg_p": 0.8}.
     """
 
@@ -71,6 +76,7 @@ class PlateRenderer:
         stroked_share: float = 0.5,
         latin_warp: Sequence[float] = (0.0, 0.0),
         chinese_warp: Sequence[float] = (0.0, 0.05),
+        hanzi_pens: Sequence[float] = (HANZI_STROKE_MM, HANZI_STROKE_MM),
         camera: Mapping[str, object] | None = None,
     ) -> None:
         mix = dict(DEFAULT_TYPE_MIX if plate_types is None else plate_types)
@@ -91,6 +97,7 @@ class PlateRenderer:
             check_chinese_face(name)  # an unknown or missing face fails here, not in a loader worker
         self.stroked_share = stroked_share
         self.latin_warp, self.chinese_warp = tuple(latin_warp), tuple(chinese_warp)
+        self.hanzi_pens = tuple(hanzi_pens)
         self.camera = CameraEffects.from_config(dict(camera or {}))
 
     def render(self, rng: np.random.Generator) -> tuple[np.ndarray, str, str]:
@@ -108,7 +115,7 @@ class PlateRenderer:
     def lettering(self, rng: np.random.Generator) -> Lettering:
         """A random face, stroke weights and glyph width within the configured ranges."""
         font = int(rng.integers(len(latin_faces())))
-        return Lettering(
+        lettering = Lettering(
             face=STROKED_FACE if rng.random() < self.stroked_share else font,
             chinese_face=self.chinese_faces[rng.integers(len(self.chinese_faces))],
             latin_stroke=int(rng.integers(self.latin_strokes[0], self.latin_strokes[1] + 1)),
@@ -118,6 +125,12 @@ class PlateRenderer:
             latin_warp=float(rng.uniform(*self.latin_warp)),
             chinese_warp=float(rng.uniform(*self.chinese_warp)),
         )
+        if lettering.chinese_face != STROKED_CHINESE:
+            return lettering
+        low, high = self.hanzi_pens
+        if low == high:  # one pen: nothing drawn, so the plates that follow are drawn as without pens
+            return replace(lettering, hanzi_pen_mm=low)
+        return replace(lettering, hanzi_pen_mm=round(rng.uniform(low, high) / PEN_STEP_MM) * PEN_STEP_MM)
 
     def __call__(self, rng: np.random.Generator) -> tuple[np.ndarray, str]:
         """A random (RGB uint8 crop, label)."""

@@ -10,7 +10,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from plate_ocr.charset import PROVINCES, SPECIALS
-from plate_ocr.data.synth_hanzi import HANZI_STROKES, stroked_hanzi
+from plate_ocr.data.synth_hanzi import HANZI_STROKE_MM, HANZI_STROKES, stroked_hanzi
 from plate_ocr.data.synth_strokes import stroked_glyph
 from plate_ocr.fonts import chinese_face, latin_faces
 
@@ -29,12 +29,13 @@ WIDTH_REFERENCE = "0"
 
 
 @cache
-def _ink(char: str, face: Face) -> np.ndarray:
-    """`char` in a face at twice the box height, cropped to its ink."""
+def _ink(char: str, face: Face, pen_mm: float = HANZI_STROKE_MM) -> np.ndarray:
+    """`char` in a face at twice the box height, cropped to its ink (hanzi built from strokes drawn with a
+    `pen_mm` wide pen)."""
     if face == STROKED_FACE:
         return stroked_glyph(char, BOX_HEIGHT * 2)
     if face == STROKED_CHINESE:
-        stroked = stroked_hanzi(char, BOX_HEIGHT * 2)
+        stroked = stroked_hanzi(char, BOX_HEIGHT * 2, pen_mm)
         if stroked is not None:
             return stroked
         face = CJK_FACE
@@ -71,11 +72,11 @@ def is_plate_hanzi(char: str, face: Face) -> bool:
 
 
 @cache
-def glyph(char: str, face: Face, stroke: int) -> np.ndarray:
+def glyph(char: str, face: Face, stroke: int, pen_mm: float = HANZI_STROKE_MM) -> np.ndarray:
     """Float32 alpha mask of `char`, BOX_HEIGHT tall, in `face`. Chinese glyphs fill their box; letters
     and digits keep their relative widths (1 stays a bar). `stroke` makes the strokes that many pixels
-    thinner (negative) or thicker."""
-    ink = _ink(char, face)
+    thinner (negative) or thicker; `pen_mm` is the pen of hanzi built from the plate typeface's strokes."""
+    ink = _ink(char, face, pen_mm)
     box_width = BOX_HEIGHT // 2
     if isinstance(face, str):
         width = box_width

@@ -10,7 +10,7 @@ import numpy as np
 
 from plate_ocr.data.synth_strokes import Stroke, draw_strokes
 
-HANZI_STROKE_MM = 6.0  # plate hanzi are drawn thinner than the 10 mm letters and digits
+HANZI_STROKE_MM = 6.0  # thinner than the 10 mm letters and digits; PlateRenderer.hanzi_pens varies it
 HANZI_STROKES: dict[str, list[Stroke]] = {
     "粤": [
         [(24, 3), (21, 10)],  # the short falling stroke above the box
@@ -27,8 +27,8 @@ HANZI_STROKES: dict[str, list[Stroke]] = {
 }
 
 
-def stroked_hanzi(char: str, height: int) -> np.ndarray | None:
-    """Uint8 mask of `char` drawn from the plate typeface's strokes, `height` pixels tall and cropped to
-    its ink, or None when its strokes are not recorded here."""
+def stroked_hanzi(char: str, height: int, pen_mm: float = HANZI_STROKE_MM) -> np.ndarray | None:
+    """Uint8 mask of `char` drawn from the plate typeface's strokes with a `pen_mm` wide pen, `height`
+    pixels tall and cropped to its ink, or None when its strokes are not recorded here."""
     strokes = HANZI_STROKES.get(char)
-    return None if strokes is None else draw_strokes(strokes, HANZI_STROKE_MM, height)
+    return None if strokes is None else draw_strokes(strokes, pen_mm, height)

@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 
 from plate_ocr.data.synth_glyphs import CJK_FACE, glyph, is_chinese, is_plate_hanzi, warped
+from plate_ocr.data.synth_hanzi import HANZI_STROKE_MM
 
 RGB = tuple[int, int, int]
 PLATE_HEIGHT_MM = 140
@@ -24,7 +25,7 @@ class Lettering:
     Chinese glyphs, glyphs `width` times their natural width (the plate maker's die, not the box,
     changes), hanzi a further `chinese_width` times, and glyphs bent by up to `latin_warp` and
     `chinese_warp` of their height (plates are not cut from the fonts the glyphs come from; hanzi built
-    from the plate typeface's own strokes are not bent)."""
+    from the plate typeface's own strokes are not bent, and are drawn with a `hanzi_pen_mm` wide pen)."""
 
     face: int = 0
     chinese_face: str = CJK_FACE
@@ -34,6 +35,7 @@ class Lettering:
     chinese_width: float = 1.0
     latin_warp: float = 0.0
     chinese_warp: float = 0.0
+    hanzi_pen_mm: float = HANZI_STROKE_MM
 
 
 @dataclass(frozen=True)
@@ -174,7 +176,7 @@ def _glyph(
 ) -> slice:
     """One character's ink, centred in its box (`left`, `top`, sizes in pixels); returns its columns."""
     if is_chinese(char):
-        mask = glyph(char, lettering.chinese_face, lettering.chinese_stroke)
+        mask = glyph(char, lettering.chinese_face, lettering.chinese_stroke, lettering.hanzi_pen_mm)
         bend = 0.0 if is_plate_hanzi(char, lettering.chinese_face) else lettering.chinese_warp
         narrowed = lettering.width * lettering.chinese_width
     else:
