@@ -176,8 +176,11 @@ def _glyph(
 ) -> slice:
     """One character's ink, centred in its box (`left`, `top`, sizes in pixels); returns its columns."""
     if is_chinese(char):
-        mask = glyph(char, lettering.chinese_face, lettering.chinese_stroke, lettering.hanzi_pen_mm)
-        bend = 0.0 if is_plate_hanzi(char, lettering.chinese_face) else lettering.chinese_warp
+        plate_hanzi = is_plate_hanzi(char, lettering.chinese_face)
+        # The pen only draws plate hanzi; the others keep one cached glyph whatever the plate's pen.
+        pen = lettering.hanzi_pen_mm if plate_hanzi else HANZI_STROKE_MM
+        mask = glyph(char, lettering.chinese_face, lettering.chinese_stroke, pen)
+        bend = 0.0 if plate_hanzi else lettering.chinese_warp
         narrowed = lettering.width * lettering.chinese_width
     else:
         mask, bend = glyph(char, lettering.face, lettering.latin_stroke), lettering.latin_warp
