@@ -4,6 +4,8 @@ python -m plate_ocr.synth --n 64 --grid grid.png            # a preview grid wit
 python -m plate_ocr.synth --out DIR --n 1000 [--type green]  # labelled crops `<n>-<plate>.jpg`
 python -m plate_ocr.synth --compare DIR --n 400              # image statistics: DIR's crops vs synthetic
 python -m plate_ocr.synth --compare DIR --grid compare.png   # ... and per province, real beside synthetic
+python -m plate_ocr.synth --compare DIR --means means.png    # per province, the crops' registered mean
+                                                             # beside their synthetic twins' (glyph_means)
 python -m plate_ocr.synth --shard DIR --n 1000000 [--workers W]  # a shard to train on with data=shard
 
 --out and --compare run on one core (OpenCV single-threaded, as in a loader worker); --out prints
@@ -26,6 +28,7 @@ from plate_ocr.data.crops import image_files, label_from_filename, read_image
 from plate_ocr.data.shard import write_shard
 from plate_ocr.data.synth import PlateRenderer
 from plate_ocr.data.synth_labels import PLATE_TYPES
+from plate_ocr.glyph_means import province_means, to_pixels
 from plate_ocr.preprocess import to_model_size
 from plate_ocr.visualize import image_grid
 
@@ -77,6 +80,27 @@ def write_province_grid(folder: Path, path: Path, per_row: int, seed: int) -> No
     Image.fromarray(image_grid(images, captions, columns=2 * per_row, cell_width=160)).save(path)
 
 
+def write_province_means(folder: Path, path: Path, renderer: PlateRenderer, seed: int) -> list[str]:
+    """For each province with three or more labelled crops in `folder`: the registered mean of its crops
+    beside that of their synthetic twins drawn by `renderer`. Returns a line per province."""
+    files = image_files(folder)
+    means = province_means(
+        [label_from_filename(file) for file in files],
+        [read_image(file) for file in files],
+        renderer,
+        seed=seed,
+    )
+    if not means:
+        raise SystemExit(f"{folder}: no province has three single-row crops to average")
+    images, captions, lines = [], [], []
+    for province, crops, held, real, synthetic in means:
+        images += [to_pixels(real), to_pixels(synthetic)]
+        captions += [f"{province}: mean of {held} of {crops} crops", f"{province}: their synthetic twins"]
+        lines.append(f"{province}: {crops} crops, {held} in the mean")
+    Image.fromarray(image_grid(images, captions, columns=2, cell_width=512)).save(path)
+    return lines
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -89,11 +113,27 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=0, help="processes for --shard (0: one per core)")
     parser.add_argument("--seed", type=int, default=0, help="plate i is drawn from the seed [seed, i]")
     parser.add_argument("--type", choices=PLATE_TYPES, help="only this plate type (default: the usual mix)")
+    parser.add_argument(
+        "--means", type=Path, help="with --compare: write each province's registered means here"
+    )
+    parser.add_argument(
+        "--faces", help="Chinese faces to draw hanzi in, comma-separated (default: noto_sans)"
+    )
     args = parser.parse_args(argv)
     if not (args.grid or args.out or args.compare or args.shard):
         parser.error("give --grid PATH, --out DIR, --compare DIR or --shard DIR")
     cv2.setNumThreads(1)
-    renderer = PlateRenderer(plate_types={args.type: 1.0} if args.type else None)
+    faces = {"chinese_faces": args.faces.split(",")} if args.faces else {}
+    try:
+        renderer = PlateRenderer(plate_types={args.type: 1.0} if args.type else None, **faces)
+    except ValueError as error:  # an unknown face names the known ones
+        parser.error(str(error))
+    if args.means:
+        if not args.compare:
+            parser.error("--means needs --compare DIR, the labelled crops to average")
+        lines = write_province_means(args.compare, args.means, renderer, args.seed)
+        print("\n".join(lines) + f"\nwrote the registered means of each province to {args.means}")
+        return
     if args.grid and args.compare:
         write_province_grid(args.compare, args.grid, 4, args.seed)
         print(f"wrote real and synthetic plates of each province in {args.compare} to {args.grid}")
