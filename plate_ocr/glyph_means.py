@@ -19,6 +19,9 @@ from plate_ocr.twins import plate_type, twin_crops
 MEAN_SIZE = (64, 256)  # height, width: twice the network's input
 # Characters are light on blue plates and dark on the others: those are inverted so that ink is bright.
 LIGHT_LETTERED = ("blue",)
+# Each round fits a freer map than the last, once the mean is sharp enough to hold it: a shift, an affine
+# map, then a homography (a plate seen at an angle is foreshortened).
+MOTIONS = (cv2.MOTION_TRANSLATION, cv2.MOTION_AFFINE, cv2.MOTION_HOMOGRAPHY)
 ECC_CRITERIA = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 60, 1e-4)
 
 
@@ -35,36 +38,43 @@ def normalised(image: np.ndarray, kind: str) -> np.ndarray:
     return (resized - resized.mean()) / max(float(resized.std()), 1e-6)
 
 
-def _aligned(image: np.ndarray, template: np.ndarray, motion: int) -> tuple[float, np.ndarray] | None:
-    """`image` warped onto `template` by the ECC fit of an OpenCV `motion` model and the fit's correlation,
-    or None where the fit does not converge."""
+def _fitted(
+    image: np.ndarray, template: np.ndarray, warp: np.ndarray, motion: int
+) -> tuple[float, np.ndarray] | None:
+    """The ECC fit of an OpenCV `motion` model that maps `template` onto `image`, started from `warp`:
+    its correlation and warp, or None where it does not converge."""
+    start = warp.copy() if motion == cv2.MOTION_HOMOGRAPHY else warp[:2].copy()
     try:
-        correlation, warp = cv2.findTransformECC(
-            template, image, np.eye(2, 3, dtype=np.float32), motion, ECC_CRITERIA, None, 5
-        )
+        correlation, fitted = cv2.findTransformECC(template, image, start, motion, ECC_CRITERIA, None, 5)
     except cv2.error:
         return None
-    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
-    return correlation, cv2.warpAffine(
-        image, warp, image.shape[::-1], flags=flags, borderMode=cv2.BORDER_REPLICATE
-    )
+    return correlation, fitted if fitted.shape[0] == 3 else np.vstack([fitted, [0, 0, 1]]).astype(np.float32)
 
 
 def registered_mean(
     images: Sequence[np.ndarray], rounds: int = 4, min_correlation: float = 0.3
 ) -> tuple[np.ndarray, int]:
-    """The mean of `normalised` images after each is aligned to the running mean by an ECC fit (a shift in
-    the first of `rounds` rounds, when the mean is still blurred, an affine map after), and how many it
-    holds: an image whose fit correlates below `min_correlation` with the mean, or does not converge, is
-    left out of that round."""
+    """The mean of `normalised` images after each is aligned to the running mean by an ECC fit, `rounds`
+    times (MOTIONS: each image's fit starts from its last), and how many it holds: an image whose fit
+    correlates below `min_correlation` with the mean, or does not converge, is left out of that round."""
     if not images:
         raise ValueError("no images to average")
     mean = np.mean(images, axis=0, dtype=np.float32)
     held = len(images)
+    warps = [np.eye(3, dtype=np.float32) for _ in images]
+    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
     for round_ in range(rounds):
-        motion = cv2.MOTION_TRANSLATION if round_ == 0 else cv2.MOTION_AFFINE
-        fits = [_aligned(image, mean, motion) for image in images]
-        kept = [fit[1] for fit in fits if fit is not None and fit[0] >= min_correlation]
+        motion = MOTIONS[min(round_, len(MOTIONS) - 1)]
+        kept = []
+        for index, image in enumerate(images):
+            fit = _fitted(image, mean, warps[index], motion)
+            if fit is None or fit[0] < min_correlation:
+                continue
+            warps[index] = fit[1]
+            size = image.shape[::-1]
+            kept.append(
+                cv2.warpPerspective(image, fit[1], size, flags=flags, borderMode=cv2.BORDER_REPLICATE)
+            )
         if not kept:
             break
         mean, held = np.mean(kept, axis=0, dtype=np.float32), len(kept)
