@@ -17,6 +17,7 @@ from plate_ocr.data.synth import PlateRenderer
 from plate_ocr.twins import plate_type, twin_crops
 
 MEAN_SIZE = (64, 256)  # height, width: twice the network's input
+MIN_CROPS = 3  # fewer crops of a province average to no more than what each shows
 # Characters are light on blue plates and dark on the others: those are inverted so that ink is bright.
 LIGHT_LETTERED = ("blue",)
 # Each round fits a freer map than the last, once the mean is sharp enough to hold it: a shift, an affine
@@ -91,7 +92,7 @@ def province_means(
     labels: Sequence[str],
     images: Sequence[np.ndarray],
     renderer: PlateRenderer,
-    min_crops: int = 3,
+    min_crops: int = MIN_CROPS,
     seed: int = 0,
 ) -> list[tuple[str, int, int, np.ndarray, np.ndarray]]:
     """For each province with at least `min_crops` single-row RGB crops, most crops first: (province,

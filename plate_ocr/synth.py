@@ -28,7 +28,7 @@ from plate_ocr.data.crops import image_files, label_from_filename, read_image
 from plate_ocr.data.shard import write_shard
 from plate_ocr.data.synth import PlateRenderer
 from plate_ocr.data.synth_labels import PLATE_TYPES
-from plate_ocr.glyph_means import province_means, to_pixels
+from plate_ocr.glyph_means import MIN_CROPS, province_means, to_pixels
 from plate_ocr.preprocess import to_model_size
 from plate_ocr.visualize import image_grid
 
@@ -81,7 +81,7 @@ def write_province_grid(folder: Path, path: Path, per_row: int, seed: int) -> No
 
 
 def write_province_means(folder: Path, path: Path, renderer: PlateRenderer, seed: int) -> list[str]:
-    """For each province with three or more labelled crops in `folder`: the registered mean of its crops
+    """For each province with MIN_CROPS or more labelled crops in `folder`: the registered mean of its crops
     beside that of their synthetic twins drawn by `renderer`. Returns a line per province."""
     files = image_files(folder)
     means = province_means(
@@ -91,7 +91,7 @@ def write_province_means(folder: Path, path: Path, renderer: PlateRenderer, seed
         seed=seed,
     )
     if not means:
-        raise SystemExit(f"{folder}: no province has three single-row crops to average")
+        raise SystemExit(f"{folder}: no province has {MIN_CROPS} single-row crops to average")
     images, captions, lines = [], [], []
     for province, crops, held, real, synthetic in means:
         images += [to_pixels(real), to_pixels(synthetic)]
@@ -120,6 +120,8 @@ def main(argv: list[str] | None = None) -> None:
         "--faces", help="Chinese faces to draw hanzi in, comma-separated (default: noto_sans)"
     )
     args = parser.parse_args(argv)
+    if args.means and not args.compare:
+        parser.error("--means needs --compare DIR, the labelled crops to average")
     if not (args.grid or args.out or args.compare or args.shard):
         parser.error("give --grid PATH, --out DIR, --compare DIR or --shard DIR")
     cv2.setNumThreads(1)
@@ -129,8 +131,6 @@ def main(argv: list[str] | None = None) -> None:
     except ValueError as error:  # an unknown face names the known ones
         parser.error(str(error))
     if args.means:
-        if not args.compare:
-            parser.error("--means needs --compare DIR, the labelled crops to average")
         lines = write_province_means(args.compare, args.means, renderer, args.seed)
         print("\n".join(lines) + f"\nwrote the registered means of each province to {args.means}")
         return

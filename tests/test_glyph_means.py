@@ -83,6 +83,7 @@ def test_cli_writes_each_provinces_means_beside_its_twins(tmp_path, capsys):
     assert width == 2 * 512 and height > 2 * 128
     with pytest.raises(SystemExit):
         synth_cli(["--means", str(means)])
+    assert "--means needs --compare" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         synth_cli(["--compare", str(crops), "--means", str(means), "--faces", "comic_sans"])
     assert "unknown Chinese face 'comic_sans'" in capsys.readouterr().err
