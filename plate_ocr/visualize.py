@@ -87,7 +87,8 @@ def image_grid(
     font = cjk_font(max(12, cell_width // 14))
     rows = max(1, -(-len(images) // columns))
     cell_image_height = cell_width // 4
-    cell_height = cell_image_height + font.size + 8
+    ascent, descent = font.getmetrics()
+    cell_height = cell_image_height + ascent + descent + 6  # descenders (g, y) stay above the next row
     canvas = Image.new("RGB", (columns * cell_width, rows * cell_height), "white")
     draw = ImageDraw.Draw(canvas)
     for n, (image, caption) in enumerate(zip(images, captions)):
