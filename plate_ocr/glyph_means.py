@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 from plate_ocr.data.synth import PlateRenderer
+from plate_ocr.preprocess import to_model_size
 from plate_ocr.twins import plate_type, twin_crops
 
 MEAN_SIZE = (64, 256)  # height, width: twice the network's input
@@ -27,13 +28,10 @@ ECC_CRITERIA = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 60, 1e-4)
 
 
 def normalised(image: np.ndarray, kind: str) -> np.ndarray:
-    """A crop of plate type `kind` as float32 grayscale at MEAN_SIZE with bright characters, zero mean and
-    unit variance, so that crops of any colour and exposure average alike."""
-    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
-    shrinking = gray.shape[0] > MEAN_SIZE[0]
-    resized = cv2.resize(
-        gray, MEAN_SIZE[::-1], interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_CUBIC
-    ).astype(np.float32)
+    """A crop of plate type `kind` as float32 grayscale at MEAN_SIZE (resized as the network's input is),
+    with bright characters, zero mean and unit variance, so that crops of any colour and exposure average
+    alike."""
+    resized = to_model_size(image, MEAN_SIZE).astype(np.float32)
     if kind not in LIGHT_LETTERED:
         resized = 255 - resized
     return (resized - resized.mean()) / max(float(resized.std()), 1e-6)
