@@ -13,11 +13,11 @@ import pytorch_lightning as pl
 from omegaconf import DictConfig
 from PIL import Image
 
-from plate_ocr import report
 from plate_ocr.checkpoints import CheckpointError, load_recognizer
 from plate_ocr.data.validation import BadDataError
-from plate_ocr.decoders import decoder
-from plate_ocr.visualize import error_grid
+from plate_ocr.decoding.registry import decoder
+from plate_ocr.evaluation import report
+from plate_ocr.evaluation.visualize import error_grid
 
 
 def evaluate(cfg: DictConfig) -> dict:

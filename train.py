@@ -10,13 +10,13 @@ import hydra
 import pytorch_lightning as pl
 from omegaconf import DictConfig
 
-from plate_ocr.adapt import AdaptError, adapt
 from plate_ocr.checkpoints import CheckpointError, init_weights, with_architecture_of
 from plate_ocr.data.validation import BadDataError
-from plate_ocr.instantiate import instantiate_all
-from plate_ocr.resume import resolve_ckpt_path
-from plate_ocr.sweep import log_hparams
 from plate_ocr.system import PlateRecognizer
+from plate_ocr.training.adapt import AdaptError, adapt
+from plate_ocr.training.resume import resolve_ckpt_path
+from plate_ocr.training.run import instantiate_all
+from plate_ocr.training.sweep_summary import log_hparams
 
 log = logging.getLogger(__name__)
 

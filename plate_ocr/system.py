@@ -13,12 +13,12 @@ from torch import nn
 from torchmetrics import MaxMetric
 
 from plate_ocr.charset import DEFAULT_ALPHABET, Charset
-from plate_ocr.decoders import Decoder
-from plate_ocr.decoding import Decoded, greedy_decode
+from plate_ocr.decoding.greedy import Decoded, greedy_decode
+from plate_ocr.decoding.registry import Decoder
+from plate_ocr.decoding.rows import pick_readings
+from plate_ocr.decoding.tta import ReframingVote
+from plate_ocr.evaluation.visualize import ErrorExample, WorstErrors
 from plate_ocr.metrics import PlateAccuracy, PlateCER
-from plate_ocr.rows import pick_readings
-from plate_ocr.tta import ReframingVote
-from plate_ocr.visualize import ErrorExample, WorstErrors
 
 
 def plain(config: Any) -> Any:
@@ -62,7 +62,7 @@ class PlateRecognizer(pl.LightningModule):
         self.nonfinite_steps = 0
         # Training and validation decode greedily; evaluation may swap in the grammar decoder.
         self.decoder: Decoder = greedy_decode
-        # Evaluation may also read each crop in several framings and vote (plate_ocr.tta).
+        # Evaluation may also read each crop in several framings and vote (plate_ocr.decoding.tta).
         self.tta: ReframingVote | None = None
 
     @property

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from plate_ocr.checkpoints import CheckpointError, load_recognizer
-from plate_ocr.resume import resolve_ckpt_path
+from plate_ocr.training.resume import resolve_ckpt_path
 from tests.conftest import PROJECT_ROOT
 
 

@@ -17,7 +17,7 @@ from hydra.plugins.sweeper import Sweeper
 from hydra.types import HydraContext, TaskFunction
 from omegaconf import DictConfig, OmegaConf
 
-from plate_ocr.search import open_storage, search_space, write_report
+from plate_ocr.training.optuna_search import open_storage, search_space, write_report
 
 log = logging.getLogger(__name__)
 

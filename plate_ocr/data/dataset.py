@@ -11,8 +11,8 @@ from torch.utils.data import Dataset
 
 from plate_ocr.charset import Charset
 from plate_ocr.data.records import PlateSample
+from plate_ocr.decoding.rows import may_be_double_row, one_row
 from plate_ocr.preprocess import normalize, to_model_size
-from plate_ocr.rows import may_be_double_row, one_row
 
 # HxW uint8 at model size in, the same out (plate_ocr.data.augment.PlateAugment)
 Augment = Callable[[np.ndarray], np.ndarray]
@@ -67,7 +67,7 @@ def collate_plates(items: list[dict]) -> dict:
     one_row_images = [items[index]["one_row_image"] for index in one_row_indices]
     return {
         "images": normalize(images),
-        # the squat crops of the batch laid out as one row, and their places in it (plate_ocr.rows)
+        # the squat crops of the batch laid out as one row, and their places in it (plate_ocr.decoding.rows)
         "one_row_images": normalize(torch.from_numpy(np.stack(one_row_images)).unsqueeze(1))
         if one_row_images
         else None,

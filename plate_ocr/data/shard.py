@@ -17,8 +17,9 @@ import numpy as np
 import torch
 
 from plate_ocr.data.records import PlateRecord, PlateSample
-from plate_ocr.data.synth import PlateRenderer, as_read
+from plate_ocr.data.synth_plates import as_read
 from plate_ocr.preprocess import to_model_size
+from plate_ocr.synth.renderer import PlateRenderer
 
 IMAGES, LABELS = "images.npy", "labels.tsv"
 CHUNK = 2048  # plates a pool worker renders per task
@@ -68,7 +69,7 @@ class ShardPlates:
         if not (self.root / IMAGES).is_file() or not (self.root / LABELS).is_file():
             raise FileNotFoundError(
                 f"{self.root} is not a plate shard (no {IMAGES} and {LABELS}): "
-                f"write one with python -m plate_ocr.synth --shard {self.root} --n N"
+                f"write one with python -m plate_ocr.cli.synth --shard {self.root} --n N"
             )
         lines = (self.root / LABELS).read_text("utf-8").splitlines()
         self.labels = [tuple(line.split("\t")) for line in lines]

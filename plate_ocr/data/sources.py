@@ -17,8 +17,9 @@ from plate_ocr.data.ccpd import CachedCcpdCrops, list_ccpd_split
 from plate_ocr.data.crops import CropFiles, list_crops
 from plate_ocr.data.records import PlateRecord, PlateSample, hold_out
 from plate_ocr.data.shard import ShardPlates
-from plate_ocr.data.synth import PlateRenderer, SynthPlates
+from plate_ocr.data.synth_plates import SynthPlates
 from plate_ocr.data.validation import BadFile, check_records
+from plate_ocr.synth.renderer import PlateRenderer
 
 ALL_SPLITS = ("train", "val", "test")
 
@@ -155,7 +156,7 @@ def pseudo_labelled_splits(
     splits: Sequence[str] = ALL_SPLITS,
     charset: Charset | None = None,
 ) -> Splits:
-    """Self-training (plate_ocr.adapt): a train split of `crops` labelled by the model itself, already
+    """Self-training (plate_ocr.training.adapt): a train split of `crops` labelled by the model itself, already
     checked, plus `synth_per_crop` rendered plates per crop, so the model keeps reading the plates the
     camera rarely shows; val and test are synthetic, fixed by `seed`, and watch for what it forgets."""
     synthetic = synth_splits(renderer, round(len(crops) * synth_per_crop), val_size, test_size, seed, splits)

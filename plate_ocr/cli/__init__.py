@@ -1,0 +1,1 @@
+"""The `plate-ocr` command: one small module per subcommand."""

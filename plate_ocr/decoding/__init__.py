@@ -1,0 +1,1 @@
+"""CTC decoding: greedy, grammar-constrained, test-time reframing and double-row layout."""

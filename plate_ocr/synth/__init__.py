@@ -1,0 +1,1 @@
+"""The synthetic plate generator: plate strings, glyphs, layout, camera effects and fonts."""

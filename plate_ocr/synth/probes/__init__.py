@@ -1,0 +1,1 @@
+"""Probes that set a folder of real crops beside synthetic plates to find what the generator misses."""

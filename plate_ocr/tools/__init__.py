@@ -1,0 +1,1 @@
+"""Model surgery and measurement: weight soups, widening, bundling, benchmarks."""

@@ -1,0 +1,1 @@
+"""Building and running training: the run, resuming, self-training, sweeps and searches."""
