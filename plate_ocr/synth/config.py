@@ -23,5 +23,9 @@ def renderer_config(name: str = DEFAULT_RENDERER) -> DictConfig:
 
 
 def default_renderer(name: str = DEFAULT_RENDERER, **overrides: Any) -> PlateRenderer:
-    """The renderer conf/renderer/NAME.yaml describes, with `overrides` of its arguments."""
-    return hydra.utils.instantiate(renderer_config(name), **overrides)
+    """The renderer conf/renderer/NAME.yaml describes, with `overrides` replacing its arguments (a mapping
+    such as `provinces` replaces the configured one whole, it is not merged into it)."""
+    config = renderer_config(name)
+    for key, value in overrides.items():
+        config[key] = value
+    return hydra.utils.instantiate(config)
