@@ -9,7 +9,7 @@ from functools import partial
 import cv2
 import numpy as np
 import pytest
-from tests.test_ccpd import ccpd_name, write_photo
+from tests.data.test_ccpd import ccpd_name, write_photo
 
 from plate_ocr.data import ccpd
 from plate_ocr.data.crops import ImageError, decode_image
