@@ -1,15 +1,9 @@
-"""Export a checkpoint's network to ONNX, then check ONNX Runtime against PyTorch on plates.
+"""Export a checkpoint's network to ONNX, and compare ONNX Runtime with PyTorch on plates (the
+`plate-ocr export` command is plate_ocr.cli.export).
 
-python -m plate_ocr.inference.export [ckpt=PATH] [out=model.onnx] [precision=fp32|int8] [calibration=PATH_OR_GLOB]
-                           [crops=PATH_OR_GLOB] [plates=64] [tolerance=...] [min_agreement=...]
-
-Without `ckpt` (or with ckpt=bundled) it exports the bundled model.
-
-precision=int8 quantizes the network (about 1.3x the float throughput on a 2-core AVX2 CPU), calibrated on
-the `calibration` crops or else on 256 synthetic plates. The check runs both runtimes on the `crops`
-(labelled by file name, so accuracy is reported too) or else on `plates` synthetic plates, and fails when
-logits differ by more than `tolerance` or fewer than `min_agreement` of the readings are identical
-(defaults per precision: TOLERANCE, MIN_AGREEMENT).
+int8 quantizes the network (about 1.3x the float throughput on a 2-core AVX2 CPU), calibrated on given
+crops or else on 256 synthetic plates. A file matches its checkpoint when logits differ by at most
+TOLERANCE and at least MIN_AGREEMENT of the greedy readings are identical (both per precision).
 
 The file takes input "images" (N, 1, H, W), normalised by plate_ocr.preprocess, and gives "logits"
 (N, T, C), with a dynamic batch axis. Its metadata_props hold, as JSON strings, what a reader needs
@@ -21,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 import tempfile
 import warnings
 from collections.abc import Iterator, Sequence
@@ -41,7 +34,6 @@ from onnxruntime.quantization import (
 from onnxruntime.quantization.shape_inference import quant_pre_process
 
 from plate_ocr.checkpoints import load_recognizer
-from plate_ocr.cli.key_values import one_line_errors, parse_key_values
 from plate_ocr.data.crops import label_from_filename, read_image
 from plate_ocr.decoding.greedy import greedy_decode
 from plate_ocr.inference.reader import PlateReader, find_images
@@ -158,12 +150,28 @@ def export_onnx(
     onnx.save(proto, str(path))
 
 
-def synthetic_crops(count: int, seed: int = 0) -> tuple[list[np.ndarray], list[str]]:
-    """`count` rendered plates (RGB crops) and their labels, the same for every seed."""
-    from plate_ocr.data.synth_plates import SynthPlates
-    from plate_ocr.synth.renderer import PlateRenderer
+def export_checkpoint(
+    checkpoint: str | Path | None, out: Path, precision: str = "fp32", calibration: str | None = None
+) -> Path:
+    """Export `checkpoint` (the bundled model when None) to `out`; int8 is calibrated on the crops matching
+    `calibration`, or else on synthetic plates."""
+    model = load_recognizer(checkpoint)
+    images = None
+    if calibration:
+        crops, _ = read_crops(calibration, "calibration")
+        images = preprocess_batch(crops, model.image_size).numpy()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    export_onnx(model, out, precision, images)
+    return out
 
-    plates = SynthPlates(count, PlateRenderer(), seed=seed)
+
+def synthetic_crops(count: int, seed: int = 0) -> tuple[list[np.ndarray], list[str]]:
+    """`count` plates of the default renderer (conf/renderer/plates.yaml) as the reader reads them, and
+    their labels; the same plates for the same seed."""
+    from plate_ocr.data.synth_plates import SynthPlates
+    from plate_ocr.synth.config import default_renderer
+
+    plates = SynthPlates(count, default_renderer(), seed=seed)
     samples = [plates[i] for i in range(count)]
     return [s.image for s in samples], [s.record.label for s in samples]
 
@@ -204,63 +212,3 @@ def compare(
         "torch_accuracy": float(np.mean([t == label for t, label in zip(torch_texts, labels)])),
         "onnx_accuracy": float(np.mean([t == label for t, label in zip(onnx_texts, labels)])),
     }
-
-
-USAGE = (
-    "python -m plate_ocr.inference.export [ckpt=PATH] [out=model.onnx] [precision=fp32|int8] "
-    "[calibration=PATH_OR_GLOB] [crops=PATH_OR_GLOB] [plates=64] [tolerance=...] [min_agreement=...]"
-)
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    args = parse_key_values(
-        sys.argv[1:] if argv is None else argv,
-        {
-            "ckpt": "bundled",
-            "out": "model.onnx",
-            "precision": "fp32",
-            "calibration": None,
-            "crops": None,
-            "plates": "64",
-            "tolerance": None,
-            "min_agreement": None,
-        },
-        USAGE,
-        __doc__,
-    )
-    if args["precision"] not in PRECISIONS:
-        sys.exit(f"error: precision must be one of {', '.join(PRECISIONS)}, got {args['precision']!r}")
-    with one_line_errors(OSError, ValueError):  # a CheckpointError or ImageError is a ValueError
-        export(args)
-
-
-def export(args: dict[str, str | None]) -> None:
-    """Export, then check the file against PyTorch; exits 1 when the two disagree beyond the tolerances."""
-    precision = args["precision"]
-    model = load_recognizer(args["ckpt"])
-    calibration = None
-    if args["calibration"]:
-        crops, _ = read_crops(args["calibration"], "calibration")
-        calibration = preprocess_batch(crops, model.image_size).numpy()
-    out = Path(args["out"])
-    out.parent.mkdir(parents=True, exist_ok=True)
-    export_onnx(model, out, precision, calibration)
-    print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB, {precision}, opset {OPSET}, dynamic batch)")
-
-    crops, labels, described = validation_crops(args["crops"], int(args["plates"]))
-    result = compare(args["ckpt"], out, crops, labels)
-    tolerance = float(args["tolerance"] or TOLERANCE[precision])
-    min_agreement = float(args["min_agreement"] or MIN_AGREEMENT[precision])
-    agreement = result["same_text"] / result["plates"]
-    print(
-        f"onnxruntime vs PyTorch on {result['plates']} crops ({described}): max |logit diff| "
-        f"{result['max_abs_diff']:.2e} (tolerance {tolerance:.0e}); identical greedy readings "
-        f"{result['same_text']}/{result['plates']} (at least {min_agreement:.0%} required); exact-plate "
-        f"accuracy {result['onnx_accuracy']:.3f} (PyTorch {result['torch_accuracy']:.3f})"
-    )
-    if result["max_abs_diff"] > tolerance or agreement < min_agreement:
-        sys.exit(f"error: {out} does not match the checkpoint within the tolerances above")
-
-
-if __name__ == "__main__":
-    main()

@@ -1,28 +1,17 @@
-"""Read plates from crops with a trained model, from Python or the command line.
-
-python -m plate_ocr.inference.reader images=PATH_OR_GLOB [ckpt=PATH] [format=tsv|jsonl] [backend=torch|onnx]
-                            [decoding=greedy|grammar] [tta=none|reframe] [batch_size=64]
-
-`ckpt` is a checkpoint from train.py or an .onnx file from plate_ocr.inference.export (the backend follows the
-suffix unless given); without it the bundled model is used. `images` is a crop, a folder of crops or a
-glob. `tta=reframe` reads each crop in 18 framings and keeps the reading most agree on (plate_ocr.decoding.tta).
-Prints `file<TAB>plate<TAB>confidence` per image, or JSON lines with those keys. An image that cannot be
-read is named on stderr and skipped; the others are read, and the exit status is then 1.
-"""
+"""Read plates from crops with a trained model: a checkpoint from train.py (PyTorch) or an .onnx file from
+`plate-ocr export` (ONNX Runtime). The `plate-ocr predict` command is plate_ocr.cli.predict."""
 
 from __future__ import annotations
 
 import glob
 import json
-import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from plate_ocr.charset import Charset
-from plate_ocr.cli.key_values import one_line_errors, parse_key_values
 from plate_ocr.data.crops import IMAGE_SUFFIXES, ImageError, image_files, read_image
 from plate_ocr.decoding.greedy import Decoded
 from plate_ocr.decoding.registry import decoder
@@ -105,9 +94,7 @@ class PlateReader:
             key for key in ("alphabet", "image_size", "pixel_mean", "pixel_std") if key not in metadata
         ]
         if missing:
-            raise ValueError(
-                f"{path} lacks metadata {missing}: export it with python -m plate_ocr.inference.export"
-            )
+            raise ValueError(f"{path} lacks metadata {missing}: export it with `plate-ocr export`")
         pixels = (json.loads(metadata["pixel_mean"]), json.loads(metadata["pixel_std"]))
         if pixels != (PIXEL_MEAN, PIXEL_STD):
             raise ValueError(
@@ -178,63 +165,32 @@ def find_images(pattern: str) -> list[Path]:
     return [p for p in matches if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES]
 
 
-USAGE = (
-    "python -m plate_ocr.inference.reader images=PATH_OR_GLOB [ckpt=PATH] [format=tsv|jsonl] [backend=torch|onnx] "
-    "[decoding=greedy|grammar] [tta=none|reframe] [batch_size=64]"
-)
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    args = parse_key_values(
-        sys.argv[1:] if argv is None else argv,
-        {
-            "ckpt": None,
-            "images": None,
-            "format": "tsv",
-            "backend": None,
-            "decoding": "greedy",
-            "tta": "none",
-            "batch_size": "64",
-        },
-        USAGE,
-        __doc__,
-    )
-    if not args["images"]:
-        sys.exit(f"error: pass images=PATH_OR_GLOB; usage: {USAGE}")
-    if args["format"] not in ("tsv", "jsonl"):
-        sys.exit(f"error: format={args['format']} is not tsv or jsonl")
-    if args["tta"] not in ("none", "reframe"):
-        sys.exit(f"error: tta={args['tta']} is not none or reframe")
-    with one_line_errors(OSError, ValueError):  # a CheckpointError or ImageError is a ValueError
-        unreadable, total = predict(args)
-    if unreadable:
-        sys.exit(f"error: {unreadable} of {total} images could not be read and were skipped (named above)")
-
-
-def predict(args: dict[str, str | None]) -> tuple[int, int]:
-    """Print the reading of every image `args` name; returns how many could not be read, and of how many.
-    An unreadable image is named on stderr and skipped, so that one bad file does not stop the others."""
+def open_reader(
+    model: str | Path | None = None, backend: str | None = None, **options: object
+) -> PlateReader:
+    """A reader of `model`, a train.py checkpoint (backend `torch`) or an .onnx file (`onnx`; the backend
+    follows the suffix unless given), the bundled model when None; `options` go to the loader."""
     from plate_ocr.checkpoints import BUNDLED_CHECKPOINT
 
-    ckpt = args["ckpt"] or str(BUNDLED_CHECKPOINT)
-    if not Path(ckpt).is_file():
+    path = str(model or BUNDLED_CHECKPOINT)
+    if not Path(path).is_file():
         raise FileNotFoundError(
-            f"model not found: {ckpt} (pass ckpt= a checkpoint from train.py or an .onnx from "
-            "plate_ocr.inference.export)"
+            f"model not found: {path} (give a checkpoint from train.py or an .onnx from `plate-ocr export`)"
         )
-    backend = args["backend"] or ("onnx" if ckpt.endswith(".onnx") else "torch")
-    if backend not in ("torch", "onnx") or (backend == "onnx") != ckpt.endswith(".onnx"):
+    backend = backend or ("onnx" if path.endswith(".onnx") else "torch")
+    if backend not in ("torch", "onnx") or (backend == "onnx") != path.endswith(".onnx"):
         raise ValueError(
-            f"backend={backend} cannot read {ckpt}: torch reads checkpoints, onnx reads .onnx files"
+            f"backend {backend} cannot read {path}: torch reads checkpoints, onnx reads .onnx files"
         )
-    files = find_images(args["images"])
-    if not files:
-        raise FileNotFoundError(f"no images ({', '.join(IMAGE_SUFFIXES)}) match images={args['images']}")
-
     load = PlateReader.from_onnx if backend == "onnx" else PlateReader.from_checkpoint
-    tta = ReframingVote() if args["tta"] == "reframe" else None
-    reader = load(ckpt, decoding=args["decoding"], batch_size=int(args["batch_size"]), tta=tta)
-    unreadable = 0
+    return load(path, **options)
+
+
+def read_files(
+    reader: PlateReader, files: Sequence[Path], skip: Callable[[Exception], None]
+) -> Iterator[tuple[Path, Decoded]]:
+    """Each file with its reading, `reader.batch_size` files at a time. A file that cannot be decoded is
+    handed to `skip` (its error names it) and left out, so that one bad file does not stop the others."""
     for start in range(0, len(files), reader.batch_size):
         paths, images = [], []
         for path in files[start : start + reader.batch_size]:
@@ -242,16 +198,5 @@ def predict(args: dict[str, str | None]) -> tuple[int, int]:
                 images.append(read_image(path, gray=True))  # as the data sources read crop files
                 paths.append(path)
             except (ImageError, OSError) as error:
-                print(f"skipped: {error}", file=sys.stderr)
-                unreadable += 1
-        for path, decoded in zip(paths, reader.read(images)):
-            if args["format"] == "tsv":
-                print(f"{path}\t{decoded.text}\t{decoded.confidence:.4f}")
-            else:
-                row = {"file": str(path), "plate": decoded.text, "confidence": round(decoded.confidence, 4)}
-                print(json.dumps(row, ensure_ascii=False))
-    return unreadable, len(files)
-
-
-if __name__ == "__main__":
-    main()
+                skip(error)
+        yield from zip(paths, reader.read(images))

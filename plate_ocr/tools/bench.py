@@ -1,6 +1,4 @@
-"""Speed and memory of inference, decoding and training steps; writes a Markdown table to BENCHMARKS.md.
-
-python -m plate_ocr.tools.bench [--quick] [--out PATH]     # a full run writes BENCHMARKS.md; --quick only prints
+"""Speed and memory of inference, decoding and training steps (plate_ocr.tools.bench_report writes them up).
 
 Inference: crnn_small, crnn_wide and crnn (random weights, built from conf/model) under PyTorch eager and ONNX
 Runtime, each configuration in its own fresh process so that its peak RSS is its own. Training steps:
@@ -9,15 +7,12 @@ the project's data pipeline against the seed notebook's, re-implemented below as
 
 from __future__ import annotations
 
-import argparse
-import platform
 import resource
 import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from datetime import date
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -29,13 +24,14 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 
 from plate_ocr.charset import Charset
+from plate_ocr.configs import compose_config
 from plate_ocr.data.crops import image_files, label_from_filename
 from plate_ocr.decoding.grammar import grammar_decode
 from plate_ocr.decoding.greedy import greedy_decode
 from plate_ocr.inference.export import export_onnx, synthetic_crops
-from plate_ocr.tools.loader_bench import train_config, train_datamodule
+from plate_ocr.plate_format import DEFAULT_ALPHABET
+from plate_ocr.training.run import build_datamodule
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MODELS = ("crnn_small", "crnn_wide", "crnn")
 BACKENDS = ("torch", "onnx", "onnx-int8")
 BACKEND_NAMES = {"torch": "PyTorch eager", "onnx": "ONNX Runtime", "onnx-int8": "ONNX Runtime, int8"}
@@ -62,7 +58,7 @@ def timings(run: Callable[[], object], repeats: int, warmup: int = 2) -> list[fl
 def measure_inference(model_name: str, backend: str, quick: bool) -> dict:
     """Latency at batch 1 and throughput at batch 64 and 256 of one model on one backend."""
     rss_before = peak_rss_mb()
-    model = hydra.utils.instantiate(train_config(f"model={model_name}").model).eval()
+    model = hydra.utils.instantiate(compose_config("train", [f"model={model_name}"]).model).eval()
     height, width = model.image_size
     threads = torch.get_num_threads()
     if backend == "torch":
@@ -190,7 +186,7 @@ def measure_training(loader: DataLoader, loader_steps: int, train_steps: int) ->
     loader_rate = TRAIN_BATCH / statistics.median(seconds)
 
     torch.manual_seed(0)
-    model = hydra.utils.instantiate(train_config(f"model={TRAIN_MODEL}").model).train()
+    model = hydra.utils.instantiate(compose_config("train", [f"model={TRAIN_MODEL}"]).model).train()
     optimizer = torch.optim.Adam(model.parameters())
 
     def step() -> None:
@@ -217,14 +213,11 @@ def pipeline_loader(pipeline: str, folder: Path) -> DataLoader:
     if pipeline == "notebook":
         crops = NotebookCrops(folder / "train", Charset())
         return DataLoader(crops, batch_size=TRAIN_BATCH, shuffle=True, collate_fn=notebook_collate)
-    cfg = train_config(
-        "data=ccpd_crops",
-        f"data.root={folder}",
-        f"augment={pipeline}",
-        f"data.batch_size={TRAIN_BATCH}",
-        "data.num_workers=0",
-    )
-    return train_datamodule(cfg).train_dataloader()
+    overrides = ["data=ccpd_crops", f"data.root={folder}", f"augment={pipeline}"]
+    cfg = compose_config("train", [*overrides, f"data.batch_size={TRAIN_BATCH}", "data.num_workers=0"])
+    datamodule = build_datamodule(cfg, tuple(cfg.model.image_size), DEFAULT_ALPHABET)
+    datamodule.setup("fit")
+    return datamodule.train_dataloader()
 
 
 def measure_pipeline(pipeline: str, folder: Path, quick: bool) -> dict[str, float]:
@@ -262,116 +255,3 @@ def run_isolated(function: Callable[..., dict], quick: bool, *args: object) -> d
         return function(*args)
     with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
         return pool.submit(function, *args).result()
-
-
-def machine() -> str:
-    """The CPU model and core count."""
-    cpuinfo = Path("/proc/cpuinfo")
-    names = [
-        line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if "model name" in line
-    ]
-    return f"{names[0] if names else platform.processor() or platform.machine()}, {len(names) or '?'} cores"
-
-
-def rate(result: dict, key: str) -> str:
-    """A throughput as `median (slowest–fastest round)`, or just the value after one round."""
-    low, high = result[f"{key}_range"]
-    return f"{result[key]:.0f}" if low == high else f"{result[key]:.0f} ({low:.0f}–{high:.0f})"
-
-
-def report(inference: dict, decoding: dict, training: dict, rounds: int, quick: bool) -> str:
-    """The results as Markdown."""
-    lines = [
-        "# Benchmarks",
-        "",
-        f"`python -m plate_ocr.tools.bench{' --quick' if quick else ''}` on {date.today()}: {machine()}, "
-        f"torch {torch.__version__}, onnxruntime {ort.__version__}. Input 1x32x128, random weights "
-        "(speed does not depend on them). Timings are wall clock on a machine that may be shared: every "
-        f"configuration was measured once in each of {rounds} round(s), one after the other, so that a slow "
-        "spell falls on all of them alike; throughputs are the median round (slowest–fastest round).",
-        "",
-        "## Inference",
-        "",
-        "Latency: batch 1, 200 runs per round. Throughput: median of 10 batches per round. Threads: "
-        "torch.get_num_threads() for PyTorch, the same number as ONNX Runtime's intra_op_num_threads. "
-        "int8: the file `python -m plate_ocr.inference.export precision=int8` writes (int8 convolutions calibrated on "
-        "synthetic plates, int8 LSTM weights). "
-        "Peak RSS: resource.getrusage(RUSAGE_SELF).ru_maxrss after imports → after building, exporting "
-        "(ONNX) and running the model, "
-        + (
-            "all rows in one process (--quick), so each includes the rows above it."
-            if quick
-            else "in a fresh process per row."
-        ),
-        "",
-        "| model | backend | threads | batch 1 latency, ms: median (p10–p90) | batch 64, img/s "
-        "| batch 256, img/s | peak RSS, MB |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for (model, backend), r in inference.items():
-        lines.append(
-            f"| {model} | {BACKEND_NAMES[backend]} | {r['threads']} "
-            f"| {r['p50']:.2f} ({r['p10']:.2f}–{r['p90']:.2f}) | {rate(r, 'batch_64')} "
-            f"| {rate(r, 'batch_256')} | {r['rss_before']:.0f} → {r['rss_peak']:.0f} |"
-        )
-    lines += [
-        "",
-        "## Decoding",
-        "",
-        "Per plate, batch 256, T = 16, random logits (the grammar decoder's worst case: it runs its dynamic "
-        "programme only where the greedy reading is not a valid plate).",
-        "",
-        "| decoder | ms per plate |",
-        "|---|---|",
-        *(f"| {name} | {ms:.3f} |" for name, ms in decoding.items()),
-        "",
-        "## Training steps",
-        "",
-        f"{TRAIN_MODEL}, batch {TRAIN_BATCH}, the same synthetic JPEG crops on disk (94x24, as "
-        "CCPD2019-dl1's), num_workers=0 (on a small CPU, loader workers share the cores with the training "
-        "step). Loader alone: batch size / median seconds per batch, over 40 batches. Training: the same "
-        "over 12 steps of forward, CTC loss, backward and Adam step fed by that loader, "
-        f"{torch.get_num_threads()} torch threads. Peak RSS as above.",
-        "",
-        "| data pipeline | loader alone, img/s | loader vs notebook | training, img/s | peak RSS, MB |",
-        "|---|---|---|---|---|",
-        *(
-            f"| {PIPELINES[name]} | {rate(r, 'loader')} "
-            f"| {r['loader'] / training['notebook']['loader']:.1f}x "
-            f"| {rate(r, 'train')} | {r['rss_before']:.0f} → {r['rss_peak']:.0f} |"
-            for name, r in training.items()
-        ),
-        "",
-    ]
-    return "\n".join(lines)
-
-
-def main(argv: list[str] | None = None) -> str:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="tiny repeat counts: seconds, for tests")
-    parser.add_argument(
-        "--out", type=Path, help="where to write the table (default: BENCHMARKS.md, except with --quick)"
-    )
-    parser.add_argument(
-        "--rounds", type=int, default=3, help="every configuration is measured once per round"
-    )
-    parser.add_argument(
-        "--models", nargs="+", choices=MODELS, default=list(MODELS), help="conf/model options"
-    )
-    args = parser.parse_args(argv)
-    rounds = 1 if args.quick else args.rounds
-    configurations = [(model, backend) for model in args.models for backend in BACKENDS]
-    results = in_rounds(measure_inference, [(*c, args.quick) for c in configurations], args.quick, rounds)
-    inference = dict(zip(configurations, results))
-    training = training_rows(args.quick, rounds)
-    table = report(inference, measure_decoding(args.quick), training, rounds, args.quick)
-    print(table)
-    out = args.out or (None if args.quick else PROJECT_ROOT / "BENCHMARKS.md")
-    if out:
-        out.write_text(table, encoding="utf-8")
-        print(f"wrote {out}")
-    return table
-
-
-if __name__ == "__main__":
-    main()

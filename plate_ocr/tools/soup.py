@@ -1,7 +1,5 @@
 """Average the weights of runs trained on from one start point (a uniform model soup, Wortsman et al. 2022).
 
-python -m plate_ocr.tools.soup ckpt=A.ckpt,B.ckpt[,...] out=PATH
-
 Runs continued from the same checkpoint stay in one basin of the loss, and the mean of their weights
 usually reads better than any one of them, at the cost of one model. Floating-point tensors, batch-norm
 statistics included, are averaged; integer buffers (batch-norm step counts) are taken from the first.
@@ -10,16 +8,12 @@ The hyperparameters, epoch and step are the first checkpoint's.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import torch
 
 from plate_ocr.checkpoints import ARCHITECTURE_KEYS, CheckpointError, read_checkpoint, write_slim_checkpoint
-from plate_ocr.cli.key_values import parse_key_values
-
-USAGE = "python -m plate_ocr.tools.soup ckpt=A.ckpt,B.ckpt[,...] out=PATH"
 
 
 def average_states(states: Sequence[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
@@ -48,21 +42,3 @@ def soup(sources: Sequence[str | Path], target: str | Path) -> Path:
             raise CheckpointError(f"{source}: its weights are named differently from those of {sources[0]}")
     state = average_states([checkpoint["state_dict"] for checkpoint in checkpoints])
     return write_slim_checkpoint(target, state, first["hyper_parameters"], first)
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    args = parse_key_values(
-        sys.argv[1:] if argv is None else argv, {"ckpt": None, "out": None}, USAGE, __doc__
-    )
-    if not args["ckpt"] or not args["out"]:
-        sys.exit(f"pass ckpt=A.ckpt,B.ckpt,... and out=PATH\nusage: {USAGE}")
-    sources = args["ckpt"].split(",")
-    try:
-        target = soup(sources, args["out"])
-    except (CheckpointError, ValueError) as error:
-        sys.exit(f"error: {error}")
-    print(f"wrote {target}: the mean of {len(sources)} checkpoints' weights")
-
-
-if __name__ == "__main__":
-    main()

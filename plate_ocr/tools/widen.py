@@ -1,7 +1,5 @@
 """Widen a CRNN checkpoint's conv stages without changing what it reads (Net2Net, Chen et al. 2016).
 
-python -m plate_ocr.tools.widen ckpt=PATH out=PATH channels=32,64,128,128,256 [noise=0.01] [seed=0]
-
 Each added channel copies an existing one (its filter, bias and batch-norm statistics); the next layer
 splits the copied channel's incoming weight evenly among the copies, so the wider network computes the same
 logits. A little noise on the copies' filters lets training pull them apart. Train on from the result
@@ -12,16 +10,13 @@ where the narrow one stopped instead of from nothing.
 from __future__ import annotations
 
 import copy
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import torch
 
 from plate_ocr.checkpoints import CheckpointError, read_checkpoint, write_slim_checkpoint
-from plate_ocr.cli.key_values import parse_key_values
 
-USAGE = "python -m plate_ocr.tools.widen ckpt=PATH out=PATH channels=C1,C2,C3,C4,C5 [noise=0.01] [seed=0]"
 # state_dict prefixes of the CRNN's convolutions (each followed by its batch norm) and of its first LSTM.
 CONV = "net.features.{}"
 LSTM_INPUTS = ("net.rnn.weight_ih_l0", "net.rnn.weight_ih_l0_reverse")
@@ -85,21 +80,3 @@ def widen(
     generator = torch.Generator().manual_seed(seed)
     state = widen_state(checkpoint["state_dict"], channels, noise, generator)
     return write_slim_checkpoint(target, state, hparams, checkpoint)
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    args = parse_key_values(
-        sys.argv[1:] if argv is None else argv,
-        {"ckpt": None, "out": None, "channels": None, "noise": "0.01", "seed": "0"},
-        USAGE,
-        __doc__,
-    )
-    if not args["ckpt"] or not args["out"] or not args["channels"]:
-        sys.exit(f"pass ckpt=PATH, out=PATH and channels=C1,C2,...\nusage: {USAGE}")
-    channels = [int(width) for width in args["channels"].split(",")]
-    target = widen(args["ckpt"], args["out"], channels, float(args["noise"]), int(args["seed"]))
-    print(f"wrote {target}: conv channels {channels}; train on with `python train.py init_from={target}`")
-
-
-if __name__ == "__main__":
-    main()

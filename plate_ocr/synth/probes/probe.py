@@ -1,22 +1,19 @@
 """Which way a camera's crops differ from what a model was trained on: read them as they are and under
 small image changes, and see which change the model reads better.
 
-python -m plate_ocr.synth.probes.probe root=DIR [ckpt=PATH] [batch_size=256] [twins=true] [faces=noto_sans]
-
 DIR is a folder of labelled crops named `<n>-<plate>.jpg` (the `data=folder` layout). Each probe changes
 every crop the same way at the network's input (softer or crisper, thinner or bolder strokes, looser or
 tighter framing, lighter or darker) and the table gives the plates read right, the province and the
 serial. A probe that reads more than the crops as they are points at what the generator should draw more
 of: if softened crops read better, the model was trained on softer plates than these.
 
-Then it reads the crops' synthetic twins (plate_ocr.synth.probes.twins: the default generator's plates with the same
-strings, sizes and colours, hanzi in `faces`, comma-separated) and sets them beside the crops, per province:
-the difference is what the generator does not yet draw, as far as this model is concerned.
+Then it reads the crops' synthetic twins (plate_ocr.synth.probes.twins: a generator's plates with the same
+strings, sizes and colours) and sets them beside the crops, per province: the difference is what the
+generator does not yet draw, as far as this model is concerned.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,17 +22,13 @@ import cv2
 import numpy as np
 import torch
 
-from plate_ocr.checkpoints import CheckpointError, load_recognizer
-from plate_ocr.cli.key_values import one_line_errors, parse_key_values
-from plate_ocr.data.crops import ImageError, image_files, label_from_filename, read_image
+from plate_ocr.checkpoints import load_recognizer
+from plate_ocr.data.crops import image_files, label_from_filename, read_image
 from plate_ocr.decoding.greedy import greedy_decode
 from plate_ocr.preprocess import normalize, to_model_size
-from plate_ocr.synth.glyphs import CJK_FACE
 from plate_ocr.synth.probes.twins import twin_crops
 from plate_ocr.synth.renderer import PlateRenderer
 from plate_ocr.system import PlateRecognizer
-
-USAGE = "python -m plate_ocr.synth.probes.probe root=DIR [ckpt=PATH] [batch_size=256] [twins=true] [faces=noto_sans]"
 
 TWIN_ROUNDS = 3  # twins drawn per crop: one draw moves the count by a few plates
 
@@ -225,36 +218,28 @@ def twins_table(
     return "\n".join(rows)
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    args = parse_key_values(
-        sys.argv[1:] if argv is None else argv,
-        {"root": None, "ckpt": None, "batch_size": "256", "twins": "true", "faces": CJK_FACE},
-        USAGE,
-        __doc__,
-    )
-    if not args["root"]:
-        sys.exit(f"error: pass root=DIR, a folder of <n>-<plate>.jpg crops; usage: {USAGE}")
-    with one_line_errors(FileNotFoundError, ImageError, CheckpointError):
-        files = image_files(args["root"])
-        model = load_recognizer(args["ckpt"])
-        images = [read_image(path, gray=True) for path in files]
+def probe_folder(
+    folder: str | Path,
+    checkpoint: str | Path | None = None,
+    batch_size: int = 256,
+    renderer: PlateRenderer | None = None,
+) -> str:
+    """The probe table of the labelled crops in `folder` as `checkpoint` (the bundled model when None)
+    reads them, then, given a `renderer`, the table of the crops beside TWIN_ROUNDS twins each."""
+    files = image_files(folder)
+    model = load_recognizer(checkpoint)
+    images = [read_image(path, gray=True) for path in files]
     labels = [label_from_filename(path) for path in files]
-    results = probe_crops(model, images, labels, int(args["batch_size"]))
-    reader = args["ckpt"] or "the bundled model"
-    print(f"{len(files)} crops of {Path(args['root'])}, read once (greedy) by {reader}")
-    print(probe_table(results))
-    if args["twins"] == "true":
-        with one_line_errors(ValueError):
-            renderer = PlateRenderer(chinese_faces=args["faces"].split(","))
+    results = probe_crops(model, images, labels, batch_size)
+    reader = checkpoint or "the bundled model"
+    report = [f"{len(files)} crops of {Path(folder)}, read once (greedy) by {reader}", probe_table(results)]
+    if renderer is not None:
         colour_images = [read_image(path) for path in files]
         twins = [
             twin for r in range(TWIN_ROUNDS) for twin in twin_crops(renderer, labels, colour_images, seed=r)
         ]
         plain = PROBES["as they are"]
-        what = f"same strings, sizes and colours; hanzi in {args['faces']}"
-        print(f"\nthe crops beside {TWIN_ROUNDS} synthetic twins each ({what}):")
-        print(twins_table(labels, read_under(model, images, plain), read_under(model, twins, plain)))
-
-
-if __name__ == "__main__":
-    main()
+        what = f"same strings, sizes and colours; hanzi in {','.join(renderer.chinese_faces)}"
+        report.append(f"\nthe crops beside {TWIN_ROUNDS} synthetic twins each ({what}):")
+        report.append(twins_table(labels, read_under(model, images, plain), read_under(model, twins, plain)))
+    return "\n".join(report)
