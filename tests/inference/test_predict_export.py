@@ -9,13 +9,18 @@ import numpy as np
 import onnx
 import pytest
 
-from plate_ocr import bench, export, predict
+from plate_ocr.cli.main import main
 from plate_ocr.decoding.grammar import plate_automaton
-from plate_ocr.inference.export import synthetic_crops
+from plate_ocr.inference.export import TOLERANCE, synthetic_crops
 from plate_ocr.inference.reader import PlateReader
 from tests.conftest import PROJECT_ROOT, TINY_SYNTH, run_entry
 
 pytestmark = pytest.mark.slow
+
+
+def command(*args: object) -> None:
+    """`plate-ocr ARGS`, run in this process."""
+    main([str(arg) for arg in args])
 
 
 @pytest.fixture(scope="module")
@@ -43,9 +48,11 @@ def test_predict_cli_prints_tsv(checkpoint, crop_folder):
         [
             sys.executable,
             "-m",
-            "plate_ocr.inference.reader",
-            f"ckpt={checkpoint}",
-            f"images={crop_folder}/*.jpg",
+            "plate_ocr.cli.main",
+            "predict",
+            f"{crop_folder}/*.jpg",
+            "--ckpt",
+            str(checkpoint),
         ],
         cwd=PROJECT_ROOT,
         capture_output=True,
@@ -58,8 +65,17 @@ def test_predict_cli_prints_tsv(checkpoint, crop_folder):
 
 
 def test_predict_jsonl_with_grammar_reads_valid_plates(checkpoint, crop_folder, capsys):
-    predict.main(
-        [f"ckpt={checkpoint}", f"images={crop_folder}", "format=jsonl", "decoding=grammar", "batch_size=2"]
+    command(
+        "predict",
+        crop_folder,
+        "--ckpt",
+        checkpoint,
+        "--format",
+        "jsonl",
+        "--decoding",
+        "grammar",
+        "--batch-size",
+        "2",
     )
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(rows) == 5
@@ -73,18 +89,19 @@ def _charset_key(checkpoint):
 
 
 def test_predict_with_tta_reads_every_crop_and_names_bad_options(checkpoint, crop_folder, capsys):
-    predict.main([f"ckpt={checkpoint}", f"images={crop_folder}", "format=jsonl", "tta=reframe"])
+    command("predict", crop_folder, "--ckpt", checkpoint, "--format", "jsonl", "--tta", "reframe")
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [row["file"] for row in rows] == [str(p) for p in sorted(crop_folder.glob("*.jpg"))]
     assert all(0 <= row["confidence"] <= 1 for row in rows)
-    with pytest.raises(SystemExit, match="tta=yes is not none or reframe"):
-        predict.main([f"ckpt={checkpoint}", f"images={crop_folder}", "tta=yes"])
+    with pytest.raises(SystemExit):
+        command("predict", crop_folder, "--ckpt", checkpoint, "--tta", "yes")
+    assert "argument --tta: invalid choice: 'yes'" in capsys.readouterr().err
 
 
-def test_predict_without_a_model_says_to_pass_ckpt(monkeypatch, tmp_path, crop_folder):
+def test_predict_without_a_model_says_which_models_it_reads(monkeypatch, tmp_path, crop_folder):
     monkeypatch.setattr("plate_ocr.checkpoints.BUNDLED_CHECKPOINT", tmp_path / "none.ckpt")
-    with pytest.raises(SystemExit, match="pass ckpt="):
-        predict.main([f"images={crop_folder}"])
+    with pytest.raises(SystemExit, match=r"model not found: .* a checkpoint from train.py or an .onnx"):
+        command("predict", crop_folder)
 
 
 def test_plate_reader_reads_arrays_paths_and_grayscale_alike(checkpoint, crops, crop_folder):
@@ -101,7 +118,7 @@ def test_plate_reader_reads_arrays_paths_and_grayscale_alike(checkpoint, crops, 
 
 def test_export_round_trip_matches_pytorch(checkpoint, crops, tmp_path, capsys):
     out = tmp_path / "model.onnx"
-    export.main([f"ckpt={checkpoint}", f"out={out}", "plates=8"])
+    command("export", "--ckpt", checkpoint, "--out", out, "--plates", "8")
     assert "max |logit diff|" in capsys.readouterr().out
     metadata = {p.key: json.loads(p.value) for p in onnx.load(str(out)).metadata_props}
     assert metadata["image_size"] == [32, 128] and metadata["precision"] == "fp32"
@@ -112,8 +129,7 @@ def test_export_round_trip_matches_pytorch(checkpoint, crops, tmp_path, capsys):
     torch_reader = PlateReader.from_checkpoint(checkpoint, decoding="grammar")
     onnx_reader = PlateReader.from_onnx(out, decoding="grammar")
     assert (
-        np.abs((torch_reader.logits(images) - onnx_reader.logits(images)).numpy()).max()
-        < export.TOLERANCE["fp32"]
+        np.abs((torch_reader.logits(images) - onnx_reader.logits(images)).numpy()).max() < TOLERANCE["fp32"]
     )
     for a, b in zip(torch_reader.read(images), onnx_reader.read(images)):
         assert a.text == b.text
@@ -125,7 +141,7 @@ def test_int8_export_of_the_bundled_model_reads_like_pytorch(tmp_path, crop_fold
 
     out = tmp_path / "int8.onnx"
     # the check itself fails the export (SystemExit) when readings or logits drift past the int8 defaults
-    export.main([f"ckpt={BUNDLED_CHECKPOINT}", f"out={out}", "precision=int8", "plates=64"])
+    command("export", "--ckpt", BUNDLED_CHECKPOINT, "--out", out, "--precision", "int8", "--plates", "64")
     assert "identical greedy readings" in capsys.readouterr().out
     proto = onnx.load(str(out))
     metadata = {p.key: p.value for p in proto.metadata_props}  # the quantizer adds tags of its own
@@ -134,14 +150,18 @@ def test_int8_export_of_the_bundled_model_reads_like_pytorch(tmp_path, crop_fold
     assert {"QuantizeLinear", "DynamicQuantizeLSTM"} <= ops and "LSTM" not in ops
 
     # On five crops one changed reading is 20%: the agreement check above, on 64 plates, is the real one.
-    export.main(
-        [
-            f"ckpt={BUNDLED_CHECKPOINT}",
-            f"out={out}",
-            "precision=int8",
-            f"crops={crop_folder}",
-            "min_agreement=0.8",
-        ]
+    command(
+        "export",
+        "--ckpt",
+        BUNDLED_CHECKPOINT,
+        "--out",
+        out,
+        "--precision",
+        "int8",
+        "--crops",
+        crop_folder,
+        "--min-agreement",
+        "0.8",
     )
     report = capsys.readouterr().out
     assert f"on 5 crops ({crop_folder})" in report and "exact-plate accuracy" in report
@@ -149,12 +169,22 @@ def test_int8_export_of_the_bundled_model_reads_like_pytorch(tmp_path, crop_fold
 
 def test_export_fails_when_readings_differ(checkpoint, tmp_path):
     with pytest.raises(SystemExit, match="does not match"):
-        export.main([f"ckpt={checkpoint}", f"out={tmp_path / 'm.onnx'}", "plates=8", "tolerance=1e-12"])
+        command(
+            "export",
+            "--ckpt",
+            checkpoint,
+            "--out",
+            tmp_path / "m.onnx",
+            "--plates",
+            "8",
+            "--tolerance",
+            "1e-12",
+        )
 
 
 def test_bench_quick_writes_its_table(tmp_path):
     out = tmp_path / "BENCHMARKS.md"
-    bench.main(["--quick", "--models", "crnn_small", "--out", str(out)])
+    command("bench", "--quick", "--models", "crnn_small", "--out", out)
     table = out.read_text(encoding="utf-8")
     for heading in (
         "## Inference",
