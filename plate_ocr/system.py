@@ -12,13 +12,14 @@ from rapidfuzz.distance import Levenshtein
 from torch import nn
 from torchmetrics import MaxMetric
 
-from plate_ocr.charset import DEFAULT_ALPHABET, Charset
+from plate_ocr.charset import Charset
 from plate_ocr.decoding.greedy import Decoded, greedy_decode
 from plate_ocr.decoding.registry import Decoder
 from plate_ocr.decoding.rows import pick_readings
 from plate_ocr.decoding.tta import ReframingVote
 from plate_ocr.evaluation.visualize import ErrorExample, WorstErrors
 from plate_ocr.metrics import PlateAccuracy, PlateCER
+from plate_ocr.plate_format import DEFAULT_ALPHABET
 
 
 def plain(config: Any) -> Any:
@@ -34,7 +35,7 @@ class PlateRecognizer(pl.LightningModule):
         self,
         net: dict,
         optimizer: dict,
-        image_size: tuple[int, int] = (32, 128),
+        image_size: tuple[int, int],
         alphabet: str = DEFAULT_ALPHABET,
         scheduler: dict | None = None,
         error_examples: int = 32,

@@ -6,12 +6,13 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf, open_dict
 
-from plate_ocr.charset import PROVINCES
+from plate_ocr.plate_format import PROVINCES
 from plate_ocr.system import PlateRecognizer
 
 CONF = Path(__file__).resolve().parents[1] / "conf"
 GROUPS = [
     "data",
+    "renderer",
     "augment",
     "model",
     "trainer",
@@ -24,7 +25,8 @@ GROUPS = [
 
 
 def options(group: str) -> list[str]:
-    return sorted(path.stem for path in (CONF / group).glob("*.yaml"))
+    """The options of a config group; `_base.yaml` and the like are what options extend, not options."""
+    return sorted(path.stem for path in (CONF / group).glob("*.yaml") if not path.stem.startswith("_"))
 
 
 def compose_train(*overrides: str):
@@ -39,6 +41,15 @@ def test_every_option_composes(group, option):
     OmegaConf.resolve(cfg.data)
     assert cfg.trainer._target_ == "pytorch_lightning.Trainer"
     assert cfg.data._target_ == "plate_ocr.data.datamodule.PlateDataModule"
+    assert cfg.renderer._target_ == "plate_ocr.synth.renderer.PlateRenderer"
+
+
+@pytest.mark.parametrize("option", options("data"))
+def test_data_configs_that_render_plates_take_the_renderer_group(option):
+    sources = compose_train(f"data={option}", "renderer=even_provinces").data.sources
+    if "renderer" in sources:
+        assert OmegaConf.to_yaml(sources).count("${renderer}") == 1
+        assert sources.renderer == compose_train("renderer=even_provinces").renderer
 
 
 def test_evaluate_config_composes_with_every_data_option():
@@ -46,6 +57,7 @@ def test_evaluate_config_composes_with_every_data_option():
         for option in options("data"):
             cfg = compose("evaluate", overrides=[f"data={option}", "ckpt=x.ckpt"])
             assert cfg.data.sources._target_.startswith("plate_ocr.data.sources.")
+            OmegaConf.resolve(cfg.data)
 
 
 @pytest.mark.parametrize("option", options("augment"))
@@ -84,9 +96,9 @@ def test_province_priors_of_the_renderer_configs():
     default = province_p()
     assert default[PROVINCES.index("皖")] == pytest.approx(0.5) and default.min() == pytest.approx(0.5 / 30)
     for renderer in ("even_provinces", "any_camera"):
-        alike = province_p(f"renderer@data.sources.renderer={renderer}")
+        alike = province_p(f"renderer={renderer}")
         assert alike == pytest.approx(np.full(31, 1 / 31), abs=1e-3)
-    cfg = compose_train("renderer@data.sources.renderer=even_provinces")
+    cfg = compose_train("renderer=even_provinces")
     assert cfg.data.sources.renderer.stroked_share == compose_train().data.sources.renderer.stroked_share
 
 
@@ -103,10 +115,24 @@ def test_bundled_recipe_trains_crnn_wide_from_scratch_and_its_gpu_setting_scales
 
 
 def test_any_camera_renderer_widens_framing_and_camera_over_the_default():
-    renderer = hydra.utils.instantiate(
-        compose_train("renderer@data.sources.renderer=any_camera").data.sources.renderer
-    )
+    renderer = hydra.utils.instantiate(compose_train("renderer=any_camera").data.sources.renderer)
     default = hydra.utils.instantiate(compose_train().data.sources.renderer)
     assert renderer.camera.margin_x[0] < default.camera.margin_x[0] and renderer.camera.haze_p > 0
     assert renderer.size_scale == (1.0, 1.6) and default.size_scale == (1.0, 1.0)
     assert len(renderer.chinese_faces) == 7 and default.chinese_faces == ["noto_sans"]
+
+
+def test_a_renderer_key_is_changed_from_the_command_line_and_an_experiment_keeps_it():
+    cfg = compose_train("experiment=bundled", "renderer=any_camera", "renderer.chinese_faces=[plate_strokes]")
+    renderer = hydra.utils.instantiate(cfg.data.sources)
+    assert renderer.keywords["renderer"].chinese_faces == ["plate_strokes"]
+    assert cfg.renderer.camera.haze_p == compose_train("renderer=any_camera").renderer.camera.haze_p
+
+
+def test_the_data_configs_extend_one_base_and_state_only_what_differs():
+    base = OmegaConf.load(CONF / "data" / "_base.yaml")
+    for option in options("data"):
+        own = OmegaConf.load(CONF / "data" / f"{option}.yaml")
+        assert list(own.defaults) == ["_base", "_self_"], option
+        repeated = [key for key in own if key in base and own[key] == base[key]]
+        assert not repeated, f"data/{option}.yaml repeats {repeated} of data/_base.yaml"

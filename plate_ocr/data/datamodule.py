@@ -8,10 +8,11 @@ import cv2
 import pytorch_lightning as pl
 from torch.utils.data import DataLoader
 
-from plate_ocr.charset import DEFAULT_ALPHABET, Charset
+from plate_ocr.charset import Charset
 from plate_ocr.data.dataset import Augment, PlateDataset, collate_plates
 from plate_ocr.data.sources import Splits
 from plate_ocr.data.validation import BadDataError, apply_policy, check_on_bad
+from plate_ocr.plate_format import DEFAULT_ALPHABET
 
 SourceBuilder = Callable[..., Splits]
 # The splits each Lightning stage builds; fit builds test too, so that every bad file of the dataset is
@@ -35,19 +36,20 @@ class PlateDataModule(pl.LightningDataModule):
     """Wraps the train/val/test splits of one data layout, with augmentation on train only.
 
     `sources(splits=[...], charset=..., root=...)` builds the named splits; `root` is the dataset folder
-    of layouts read from disk. Files that cannot be used (see plate_ocr.data.validation) stop `setup` with
-    one message listing them when `on_bad` is `error`, and are logged and left out when it is `skip`.
+    of layouts read from disk. `image_size` is the network's input (height, width), the model config's or
+    its checkpoint's. Files that cannot be used (see plate_ocr.data.validation) stop `setup` with one
+    message listing them when `on_bad` is `error`, and are logged and left out when it is `skip`.
     """
 
     def __init__(
         self,
         sources: SourceBuilder,
+        image_size: tuple[int, int],
         root: str | None = None,
         batch_size: int = 128,
         eval_batch_size: int = 256,
         num_workers: int = 2,
         augment: Augment | None = None,
-        image_size: tuple[int, int] = (32, 128),
         alphabet: str = DEFAULT_ALPHABET,
         on_bad: str = "error",
     ) -> None:

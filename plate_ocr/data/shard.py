@@ -1,34 +1,39 @@
 """Rendered plates packed once into one memory-mapped array, for training faster than the generator renders.
 
 A shard is a folder: `images.npy`, an (N, H, W) uint8 array of the crops as the network reads them
-(grayscale, at its input size: what preprocessing makes of each rendered crop), and `labels.tsv`, one
-`label<TAB>plate type` line per crop. Training streams it with `data=shard data.root=DIR`; every loader
-worker maps the same file, nothing is copied.
+(grayscale, at its input size H x W: what preprocessing makes of each rendered crop), `labels.tsv`, one
+`label<TAB>plate type` line per crop, and `renderer.yaml`, the renderer config they were drawn with.
+Training streams it with `data=shard data.root=DIR`; every loader worker maps the same file, nothing is
+copied.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
 import cv2
+import hydra
 import numpy as np
 import torch
+from omegaconf import OmegaConf
 
 from plate_ocr.data.records import PlateRecord, PlateSample
 from plate_ocr.data.synth_plates import as_read
 from plate_ocr.preprocess import to_model_size
-from plate_ocr.synth.renderer import PlateRenderer
 
-IMAGES, LABELS = "images.npy", "labels.tsv"
+IMAGES, LABELS, RENDERER = "images.npy", "labels.tsv", "renderer.yaml"
 CHUNK = 2048  # plates a pool worker renders per task
 
 
-def _render_chunk(args: tuple[PlateRenderer, Path, int, int, int]) -> list[tuple[str, str]]:
+def _render_chunk(args: tuple[dict[str, Any], Path, int, int, int]) -> list[tuple[str, str]]:
     """Render plates [start, stop) into the shard's array; plate i is drawn from the seed [seed, i]."""
-    renderer, out, seed, start, stop = args
+    renderer_config, out, seed, start, stop = args
     cv2.setNumThreads(1)
+    renderer = hydra.utils.instantiate(renderer_config)
     images = np.load(out / IMAGES, mmap_mode="r+")
     image_size = images.shape[1:]
     labels = []
@@ -41,19 +46,23 @@ def _render_chunk(args: tuple[PlateRenderer, Path, int, int, int]) -> list[tuple
 
 
 def write_shard(
-    renderer: PlateRenderer,
+    renderer: Mapping[str, Any],
     count: int,
     out: Path,
+    image_size: tuple[int, int],
     seed: int = 0,
     workers: int = 0,
-    image_size: tuple[int, int] = (32, 128),
 ) -> None:
-    """Render `count` plates into a shard folder `out` with `workers` processes (0: one per core), stored
-    at the network's `image_size` (height, width)."""
+    """Render `count` plates with the renderer config `renderer` (plate_ocr.synth.config.renderer_config)
+    into a shard folder `out` with `workers` processes (0: one per core), stored at the network's
+    `image_size` (height, width)."""
     out.mkdir(parents=True, exist_ok=True)
+    config = OmegaConf.create(renderer)
+    OmegaConf.save(config, out / RENDERER)
+    plain = OmegaConf.to_container(config, resolve=True)
     height, width = image_size
     np.lib.format.open_memmap(out / IMAGES, mode="w+", dtype=np.uint8, shape=(count, height, width)).flush()
-    tasks = [(renderer, out, seed, start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)]
+    tasks = [(plain, out, seed, start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)]
     with get_context("spawn").Pool(workers or os.cpu_count()) as pool:
         labels = [pair for chunk in pool.imap(_render_chunk, tasks) for pair in chunk]
     (out / LABELS).write_text("".join(f"{label}\t{plate_type}\n" for label, plate_type in labels), "utf-8")

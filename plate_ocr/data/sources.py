@@ -156,8 +156,8 @@ def pseudo_labelled_splits(
     splits: Sequence[str] = ALL_SPLITS,
     charset: Charset | None = None,
 ) -> Splits:
-    """Self-training (plate_ocr.training.adapt): a train split of `crops` labelled by the model itself, already
-    checked, plus `synth_per_crop` rendered plates per crop, so the model keeps reading the plates the
+    """Self-training (plate_ocr.training.adapt): a train split of `crops` labelled by the model itself,
+    already checked, plus `synth_per_crop` rendered plates per crop, so the model keeps reading the plates the
     camera rarely shows; val and test are synthetic, fixed by `seed`, and watch for what it forgets."""
     synthetic = synth_splits(renderer, round(len(crops) * synth_per_crop), val_size, test_size, seed, splits)
     if "train" in synthetic:

@@ -1,4 +1,5 @@
-"""Synthetic plates as a data source: a fixed or an endless set of rendered plates, read as the reader reads them."""
+"""Synthetic plates as a data source: a fixed or an endless set of rendered plates, read as the reader
+reads them."""
 
 from __future__ import annotations
 
@@ -33,5 +34,6 @@ class SynthPlates:
 
 
 def as_read(image: np.ndarray, plate_type: str) -> np.ndarray:
-    """A rendered crop as the reader reads it: a double-row plate laid out as one row (plate_ocr.decoding.rows)."""
+    """A rendered crop as the reader reads it: a double-row plate laid out as one row
+    (plate_ocr.decoding.rows)."""
     return one_row(image) if STYLES[plate_type].rows == 2 else image

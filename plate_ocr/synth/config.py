@@ -14,18 +14,21 @@ from plate_ocr.synth.renderer import PlateRenderer
 DEFAULT_RENDERER = "plates"
 
 
-def renderer_config(name: str = DEFAULT_RENDERER) -> DictConfig:
-    """conf/renderer/NAME.yaml with the files it extends."""
+def renderer_config(name: str = DEFAULT_RENDERER, **overrides: Any) -> DictConfig:
+    """conf/renderer/NAME.yaml with the files it extends, `overrides` replacing its arguments whole (a
+    mapping such as `provinces` replaces the configured one, it is not merged into it)."""
     if not (CONF_DIR / "renderer" / f"{name}.yaml").is_file():
         known = sorted(path.stem for path in (CONF_DIR / "renderer").glob("*.yaml"))
         raise ValueError(f"renderer={name} is not one of {', '.join(known)}")
-    return compose_config(f"renderer/{name}").renderer
+    config = compose_config(f"renderer/{name}").renderer
+    for key, value in overrides.items():
+        if key not in config:
+            arguments = ", ".join(known for known in config if known != "_target_")
+            raise ValueError(f"the renderer has no argument {key!r}; it has {arguments}")
+        config[key] = value
+    return config
 
 
 def default_renderer(name: str = DEFAULT_RENDERER, **overrides: Any) -> PlateRenderer:
-    """The renderer conf/renderer/NAME.yaml describes, with `overrides` replacing its arguments (a mapping
-    such as `provinces` replaces the configured one whole, it is not merged into it)."""
-    config = renderer_config(name)
-    for key, value in overrides.items():
-        config[key] = value
-    return hydra.utils.instantiate(config)
+    """The renderer `renderer_config(name, **overrides)` describes."""
+    return hydra.utils.instantiate(renderer_config(name, **overrides))

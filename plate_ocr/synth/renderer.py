@@ -1,4 +1,5 @@
-"""The plate renderer: a random plate string, drawn as a flat plate, photographed as a camera and detector deliver it."""
+"""The plate renderer: a random plate string, drawn as a flat plate, photographed as a camera and detector
+deliver it."""
 
 from __future__ import annotations
 
@@ -7,33 +8,24 @@ from dataclasses import replace
 
 import numpy as np
 
+from plate_ocr.plate_format import DOUBLE_ROW_ASPECT
 from plate_ocr.synth.camera import CameraEffects, photograph
 from plate_ocr.synth.fonts import latin_faces
-from plate_ocr.synth.glyphs import CJK_FACE, STROKED_CHINESE, STROKED_FACE, check_chinese_face
-from plate_ocr.synth.hanzi import HANZI_STROKE_MM
+from plate_ocr.synth.glyphs import STROKED_CHINESE, STROKED_FACE, check_chinese_face
 from plate_ocr.synth.labels import PLATE_TYPES, PlateStrings, pick, province_weights
 from plate_ocr.synth.layout import STYLES, Lettering, render_plate
 
-# CCPD is nearly all blue plates; the other types keep the model honest about dark-on-light glyphs, and the
-# double-row yellow plates of lorries and buses teach it their top line (read as one row, plate_ocr.decoding.rows).
-DEFAULT_TYPE_MIX = {
-    "blue": 0.73,
-    "green": 0.1,
-    "yellow": 0.09,
-    "yellow_double": 0.02,
-    "police": 0.03,
-    "coach": 0.03,
-}
-# Width over height of double-row crops (EasyPR's: 1.5 to 2.0; single-row ones are 2.8 to 4).
-DOUBLE_ROW_ASPECT = (1.6, 2.2)
 PEN_STEP_MM = 0.5  # pens of stroke-built hanzi come in these steps, so that few glyphs are cached
 
 
 class PlateRenderer:
     """Draws random plates as a camera and a plate detector deliver them.
 
-    plate_types: weight of each plate type (blue, yellow, green, police, coach).
-    provinces: share of plates for named provinces; the others split the rest evenly (default: every
+    Every argument is required: their values live in conf/renderer/ only, and code outside a Hydra run
+    builds a renderer from there (plate_ocr.synth.config.default_renderer).
+
+    plate_types: weight of each plate type (plate_ocr.synth.labels.PLATE_TYPES).
+    provinces: share of plates for named provinces; the others split the rest evenly ({}: every
         province alike).
     office_a_share: share of plates whose second character is A, the others draw any letter.
     serial_letters: weights of serials holding 0, 1, 2, ... letters.
@@ -45,46 +37,44 @@ class PlateRenderer:
     glyph_width: range of the glyphs' width factor, drawn per plate.
     chinese_width: range of a further width factor of the hanzi, drawn per plate.
     chinese_faces: the faces hanzi are drawn in, one per plate, each as likely: names in
-        plate_ocr.synth.fonts.CHINESE_FACES, or "plate_strokes", which builds the hanzi that synth_hanzi
-        records from the plate typeface's strokes and draws the others in Noto Sans CJK SC (default:
-        Noto Sans CJK SC only).
+        plate_ocr.synth.fonts.CHINESE_FACES, or "plate_strokes", which builds the hanzi that
+        plate_ocr.synth.hanzi records from the plate typeface's strokes and draws the others in Noto Sans
+        CJK SC.
     stroked_share: share of plates whose letters and digits are built from GA 36 strokes; the others
         draw them in one of the packaged condensed fonts.
     latin_warp, chinese_warp: range of the smooth random bend of letters/digits and of Chinese glyphs, a
         fraction of their height, drawn per plate.
     hanzi_pens: range of the pen width in millimetres (in a 45 x 90 mm box) of hanzi built from the plate
         typeface's strokes, drawn per plate in steps of PEN_STEP_MM (plates without them draw no pen).
-    camera: overrides of CameraEffects fields, e.g. {"defocus_sigma": [0, 2], "jpeg_p": 0.8}.
+    camera: overrides of CameraEffects fields, e.g. {"defocus_sigma": [0, 2], "jpeg_p": 0.8} ({}: none).
     """
 
     def __init__(
         self,
-        plate_types: Mapping[str, float] | None = None,
-        provinces: Mapping[str, float] | None = None,
-        office_a_share: float = 0.7,
-        serial_letters: Sequence[float] = (0.15, 0.35, 0.5),
-        size: Sequence[int] = (24, 94),
-        size_scale: Sequence[float] = (1.0, 1.0),
-        latin_strokes: Sequence[int] = (-1, 1),
-        chinese_strokes: Sequence[int] = (0, 2),
-        glyph_width: Sequence[float] = (1.0, 1.0),
-        chinese_width: Sequence[float] = (1.0, 1.0),
-        chinese_faces: Sequence[str] = (CJK_FACE,),
-        stroked_share: float = 0.5,
-        latin_warp: Sequence[float] = (0.0, 0.0),
-        chinese_warp: Sequence[float] = (0.0, 0.05),
-        hanzi_pens: Sequence[float] = (HANZI_STROKE_MM, HANZI_STROKE_MM),
-        camera: Mapping[str, object] | None = None,
+        plate_types: Mapping[str, float],
+        provinces: Mapping[str, float],
+        office_a_share: float,
+        serial_letters: Sequence[float],
+        size: Sequence[int],
+        size_scale: Sequence[float],
+        latin_strokes: Sequence[int],
+        chinese_strokes: Sequence[int],
+        glyph_width: Sequence[float],
+        chinese_width: Sequence[float],
+        chinese_faces: Sequence[str],
+        stroked_share: float,
+        latin_warp: Sequence[float],
+        chinese_warp: Sequence[float],
+        hanzi_pens: Sequence[float],
+        camera: Mapping[str, object],
     ) -> None:
-        mix = dict(DEFAULT_TYPE_MIX if plate_types is None else plate_types)
+        mix = dict(plate_types)
         unknown = sorted(set(mix) - set(PLATE_TYPES))
         if unknown:
             raise ValueError(f"unknown plate types {unknown}; known: {list(PLATE_TYPES)}")
         self.types = list(mix)
         self.type_cumulative = np.cumsum([mix[t] for t in self.types], dtype=float)
-        self.strings = PlateStrings(
-            province_weights(dict(provinces or {})), office_a_share, list(serial_letters)
-        )
+        self.strings = PlateStrings(province_weights(dict(provinces)), office_a_share, list(serial_letters))
         self.size = (int(size[0]), int(size[1]))
         self.size_scale = tuple(size_scale)
         self.latin_strokes, self.chinese_strokes = tuple(latin_strokes), tuple(chinese_strokes)
@@ -95,7 +85,7 @@ class PlateRenderer:
         self.stroked_share = stroked_share
         self.latin_warp, self.chinese_warp = tuple(latin_warp), tuple(chinese_warp)
         self.hanzi_pens = tuple(hanzi_pens)
-        self.camera = CameraEffects.from_config(dict(camera or {}))
+        self.camera = CameraEffects.from_config(dict(camera))
 
     def render(self, rng: np.random.Generator) -> tuple[np.ndarray, str, str]:
         """A random (RGB uint8 crop, label, plate type)."""

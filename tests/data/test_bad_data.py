@@ -9,7 +9,6 @@ from functools import partial
 import cv2
 import numpy as np
 import pytest
-from tests.data.test_ccpd import ccpd_name, write_photo
 
 from plate_ocr.data import ccpd
 from plate_ocr.data.crops import ImageError, decode_image
@@ -17,6 +16,9 @@ from plate_ocr.data.datamodule import PlateDataModule
 from plate_ocr.data.sources import ccpd_crops_splits, ccpd_splits, folder_splits
 from plate_ocr.data.validation import BadDataError, load_image
 from tests.conftest import PROJECT_ROOT, run_entry
+from tests.data.test_ccpd import ccpd_name, write_photo
+
+IMAGE_SIZE = (32, 128)  # the network input the datamodules are built for
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 CROP = np.random.default_rng(0).integers(0, 255, (24, 94, 3), dtype=np.uint8)
@@ -57,7 +59,7 @@ def messy_crops(root):
 
 
 def datamodule(builder, root, on_bad):
-    return PlateDataModule(partial(builder), root=str(root), on_bad=on_bad, num_workers=0)
+    return PlateDataModule(partial(builder), IMAGE_SIZE, root=str(root), on_bad=on_bad, num_workers=0)
 
 
 def test_error_names_every_bad_crop_in_one_message(tmp_path):
@@ -124,7 +126,7 @@ def test_missing_or_empty_split_folders_are_errors_whatever_the_policy(tmp_path)
 
 def test_unknown_policy_names_the_key():
     with pytest.raises(ValueError, match=r"data\.on_bad='ignore': expected one of error, skip"):
-        PlateDataModule(partial(folder_splits), on_bad="ignore")
+        PlateDataModule(partial(folder_splits), IMAGE_SIZE, on_bad="ignore")
 
 
 @pytest.mark.parametrize("data", [JPEG, PNG, BMP, JPEG + b"\0\0"])

@@ -20,6 +20,7 @@ from plate_ocr.data.datamodule import PlateDataModule
 from plate_ocr.data.sources import ccpd_splits
 from plate_ocr.data.validation import load_image
 
+IMAGE_SIZE = (32, 128)  # the network input the datamodule is built for
 README_EXAMPLE = "025-95_113-154&383_386&473-386&473_177&454_154&383_363&402-0_0_22_27_27_33_16-37-15.jpg"
 # Real names from the CCPD sample (../shared/data/ccpd-full-sample) and the plates their fields encode.
 REAL_NAMES = {
@@ -250,9 +251,9 @@ def test_loader_workers_start_after_a_crop_cache_is_built_from_full_size_photos(
     for i in range(4):
         cv2.imwrite(str(tmp_path / "ccpd_weather" / ccpd_name(i)), photo)
     builder = partial(ccpd_splits, cache_dir=str(tmp_path / "cache"))
-    data = PlateDataModule(builder, root=str(tmp_path), num_workers=1)
+    data = PlateDataModule(builder, IMAGE_SIZE, root=str(tmp_path), num_workers=1)
     data.setup("test")  # builds the cache here, in the process the worker forks from
     loader = data.test_dataloader()
     loader.timeout = 60  # a hung worker fails the test instead of stalling the suite
     batch = next(iter(loader))
-    assert batch["labels"] == ["皖AY339S"] * 4 and batch["images"].shape == (4, 1, 32, 128)
+    assert batch["labels"] == ["皖AY339S"] * 4 and batch["images"].shape == (4, 1, *IMAGE_SIZE)

@@ -115,12 +115,12 @@ def test_shared_dl1_sample_labels_fit_the_alphabet(shared_data):
 
 def test_mix_layout_streams_synthetic_plates_beside_real_crops(tmp_path):
     from plate_ocr.data.sources import mix_splits
-    from plate_ocr.synth.renderer import PlateRenderer
+    from plate_ocr.synth.config import default_renderer
 
     for i in range(10):
         write_crop(tmp_path / "train", f"{i:04d}-皖A1234{i}.jpg")
     write_crop(tmp_path / "test", "0100-皖A00000.jpg")
-    splits = mix_splits(PlateRenderer(), str(tmp_path), synth_per_real=2, val_fraction=0.2)
+    splits = mix_splits(default_renderer(), str(tmp_path), synth_per_real=2, val_fraction=0.2)
     train = splits["train"]
     assert len(train) == 8 + 16 and len(splits["val"]) == 2 and len(splits["test"]) == 1
     assert train[0].record.subset == "train" and train[8].record.path.startswith("synth/")

@@ -9,7 +9,6 @@ from plate_ocr.data.records import PlateRecord, PlateSample
 from plate_ocr.data.synth_plates import SynthPlates
 from plate_ocr.decoding.greedy import Decoded
 from plate_ocr.decoding.rows import (
-    DOUBLE_ROW_MAX_ASPECT,
     TOP_COLUMNS,
     TOP_ROWS,
     may_be_double_row,
@@ -17,8 +16,9 @@ from plate_ocr.decoding.rows import (
     pick_readings,
 )
 from plate_ocr.inference.reader import PlateReader
+from plate_ocr.plate_format import DOUBLE_ROW_ASPECT, DOUBLE_ROW_MAX_ASPECT
 from plate_ocr.preprocess import preprocess
-from plate_ocr.synth.renderer import DOUBLE_ROW_ASPECT, PlateRenderer
+from plate_ocr.synth.config import default_renderer
 
 IMAGE_SIZE = (32, 128)
 
@@ -55,7 +55,7 @@ def test_the_more_confident_reading_is_kept():
 
 
 def test_rendered_double_row_plates_are_squat_and_trained_on_as_one_row():
-    renderer = PlateRenderer(plate_types={"yellow_double": 1.0})
+    renderer = default_renderer(plate_types={"yellow_double": 1.0})
     for seed in range(5):
         image, label, plate_type = renderer.render(np.random.default_rng(seed))
         assert plate_type == "yellow_double" and len(label) == 7

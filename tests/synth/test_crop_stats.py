@@ -2,13 +2,13 @@ import cv2
 import numpy as np
 import pytest
 
-from plate_ocr.cli.synth import main as synth_cli
+from plate_ocr.cli.main import main as plate_ocr
+from plate_ocr.synth.config import default_renderer
 from plate_ocr.synth.probes.crop_stats import crop_statistics, format_comparison, spread
-from plate_ocr.synth.renderer import PlateRenderer
 
 
 def plates(count: int) -> list[np.ndarray]:
-    renderer = PlateRenderer(camera={"defocus_sigma": [0, 0], "motion_blur_p": 0, "low_resolution_p": 0})
+    renderer = default_renderer(camera={"defocus_sigma": [0, 0], "motion_blur_p": 0, "low_resolution_p": 0})
     return [renderer(np.random.default_rng(seed))[0] for seed in range(count)]
 
 
@@ -36,9 +36,9 @@ def test_spread_gives_ordered_percentiles_and_the_table_names_each_set():
 
 
 def test_cli_compares_a_folder_of_crops_with_synthetic_ones(tmp_path, capsys):
-    synth_cli(["--n", "8", "--out", str(tmp_path / "crops")])
+    plate_ocr(["synth", "--n", "8", "--out", str(tmp_path / "crops")])
     capsys.readouterr()
-    synth_cli(["--n", "8", "--compare", str(tmp_path / "crops")])
+    plate_ocr(["synth", "--n", "8", "--compare", str(tmp_path / "crops")])
     lines = capsys.readouterr().out.splitlines()
     assert "crops p10/p50/p90" in lines[0] and "synthetic p10/p50/p90" in lines[0]
     assert [line.split()[0] for line in lines[1:]] == ["brightness", "contrast", "saturation", "sharpness"]

@@ -3,16 +3,16 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from plate_ocr.cli.synth import main as synth_cli
-from plate_ocr.cli.synth import write_crops
+from plate_ocr.cli.main import main as plate_ocr
+from plate_ocr.synth.config import default_renderer
 from plate_ocr.synth.layout import render_plate
+from plate_ocr.synth.previews import write_crops
 from plate_ocr.synth.probes.glyph_means import MEAN_SIZE, normalised, registered_mean
-from plate_ocr.synth.renderer import PlateRenderer
 
 
 def flat_plate(label: str, kind: str) -> np.ndarray:
     rng = np.random.default_rng(0)
-    return render_plate(label, kind, 64, PlateRenderer().lettering(rng), rng)
+    return render_plate(label, kind, 64, default_renderer().lettering(rng), rng)
 
 
 def correlation(a: np.ndarray, b: np.ndarray) -> float:
@@ -70,20 +70,19 @@ def test_cli_writes_each_provinces_means_beside_its_twins(tmp_path, capsys):
     crops = tmp_path / "crops"
     crops.mkdir()
     for province, kind, count in [("湘", "blue", 4), ("鲁", "yellow", 3), ("京", "blue", 2)]:
-        renderer = PlateRenderer(provinces={province: 1.0}, plate_types={kind: 1.0})
+        renderer = default_renderer(provinces={province: 1.0}, plate_types={kind: 1.0})
         write_crops(renderer, count, tmp_path / kind, seed=0)
         for file in (tmp_path / kind).iterdir():
             file.rename(crops / f"{kind}{file.name}")
     means = tmp_path / "means.png"
-    synth_cli(["--compare", str(crops), "--means", str(means), "--faces", "plate_strokes"])
+    plate_ocr(["synth", "--compare", str(crops), "--means", str(means), "--faces", "plate_strokes"])
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("湘: 4 crops") and lines[1].startswith("鲁: 3 crops")
     assert not any(line.startswith("京") for line in lines)  # two crops are too few to average
     width, height = Image.open(means).size
     assert width == 2 * 512 and height > 2 * 128
     with pytest.raises(SystemExit):
-        synth_cli(["--means", str(means)])
+        plate_ocr(["synth", "--means", str(means)])
     assert "--means needs --compare" in capsys.readouterr().err
-    with pytest.raises(SystemExit):
-        synth_cli(["--compare", str(crops), "--means", str(means), "--faces", "comic_sans"])
-    assert "unknown Chinese face 'comic_sans'" in capsys.readouterr().err
+    with pytest.raises(SystemExit, match="unknown Chinese face 'comic_sans'"):
+        plate_ocr(["synth", "--compare", str(crops), "--means", str(means), "--faces", "comic_sans"])

@@ -7,12 +7,15 @@ import cv2
 import numpy as np
 import pytest
 import torch
+from hydra.errors import InstantiationException
 
-from plate_ocr.charset import DIGITS, LETTERS, PROVINCES, SPECIALS, Charset
-from plate_ocr.cli.synth import main as synth_cli
+from plate_ocr.charset import Charset
+from plate_ocr.cli.main import main as plate_ocr
 from plate_ocr.data.crops import label_from_filename
 from plate_ocr.data.synth_plates import SynthPlates
+from plate_ocr.plate_format import DIGITS, DOUBLE_ROW_ASPECT, LETTERS, PROVINCES, SPECIALS
 from plate_ocr.synth.camera import CameraEffects, detector_crop
+from plate_ocr.synth.config import default_renderer
 from plate_ocr.synth.fonts import CHINESE_FACES
 from plate_ocr.synth.glyphs import (
     CJK_FACE,
@@ -24,7 +27,6 @@ from plate_ocr.synth.glyphs import (
 from plate_ocr.synth.hanzi import HANZI_STROKES
 from plate_ocr.synth.labels import PLATE_TYPES, province_weights
 from plate_ocr.synth.layout import Lettering, render_plate
-from plate_ocr.synth.renderer import DOUBLE_ROW_ASPECT, PlateRenderer
 
 SERIAL = "[A-HJ-NP-Z0-9]"
 GRAMMAR = {
@@ -39,7 +41,7 @@ GRAMMAR = {
 
 @pytest.mark.parametrize("plate_type", PLATE_TYPES)
 def test_every_plate_type_renders_a_valid_plate(plate_type):
-    renderer = PlateRenderer(plate_types={plate_type: 1.0})
+    renderer = default_renderer(plate_types={plate_type: 1.0})
     charset = Charset()
     for seed in range(30):
         image, label, rendered_type = renderer.render(np.random.default_rng(seed))
@@ -54,7 +56,7 @@ def test_every_plate_type_renders_a_valid_plate(plate_type):
 
 
 def test_serials_are_mostly_digits_with_at_most_two_letters():
-    renderer = PlateRenderer(plate_types={"blue": 1.0})
+    renderer = default_renderer(plate_types={"blue": 1.0})
     serials = [renderer(np.random.default_rng(seed))[1][2:] for seed in range(200)]
     letters = [sum(c.isalpha() for c in serial) for serial in serials]
     assert max(letters) <= 2 and sum(letters) < 2 * len(serials) * 0.7
@@ -71,7 +73,7 @@ def test_glyphs_are_drawn_where_the_label_says():
 
 
 def test_same_seed_same_pixels_and_the_output_size_is_configurable():
-    renderer = PlateRenderer(size=[32, 128], camera={"defocus_sigma": [0, 1], "jpeg_p": 1.0})
+    renderer = default_renderer(size=[32, 128], camera={"defocus_sigma": [0, 1], "jpeg_p": 1.0})
     image, label = renderer(np.random.default_rng([3, 4]))
     again, label_again = renderer(np.random.default_rng([3, 4]))
     assert image.shape == (32, 128, 3) and label == label_again and np.array_equal(image, again)
@@ -81,7 +83,7 @@ def test_same_seed_same_pixels_and_the_output_size_is_configurable():
 
 def test_in_camera_sharpening_edges_the_strokes_of_the_share_configured():
     def edge_strength(sharpen_p):
-        renderer = PlateRenderer(size=[32, 128], camera={"sharpen_p": sharpen_p, "sharpen": [1.5, 2.0]})
+        renderer = default_renderer(size=[32, 128], camera={"sharpen_p": sharpen_p, "sharpen": [1.5, 2.0]})
         greys = [
             cv2.cvtColor(renderer(np.random.default_rng([9, i]))[0], cv2.COLOR_RGB2GRAY) for i in range(20)
         ]
@@ -92,7 +94,7 @@ def test_in_camera_sharpening_edges_the_strokes_of_the_share_configured():
 
 
 def test_fixed_sets_are_deterministic_and_the_train_stream_follows_torch_seed():
-    renderer = PlateRenderer()
+    renderer = default_renderer()
     fixed = SynthPlates(4, renderer, seed=7)
     restored = pickle.loads(pickle.dumps(fixed))  # DataLoader workers get a pickled copy
     assert len(pickle.dumps(fixed)) < 10_000
@@ -111,22 +113,24 @@ def test_fixed_sets_are_deterministic_and_the_train_stream_follows_torch_seed():
 
 
 def test_province_mix_is_configurable_and_checked():
-    renderer = PlateRenderer(provinces={"粤": 1.0}, office_a_share=0.0)
+    renderer = default_renderer(provinces={"粤": 1.0}, office_a_share=0.0)
     labels = [renderer(np.random.default_rng(i))[1] for i in range(20)]
     assert {label[0] for label in labels} == {"粤"} and len({label[1] for label in labels}) > 5
     default = province_weights({"皖": 0.8})
     assert default.min() > 0 and default.max() == pytest.approx(0.8)
-    with pytest.raises(ValueError, match="not one of"):
-        PlateRenderer(provinces={"X": 0.5})
-    with pytest.raises(ValueError, match="unknown plate types"):
-        PlateRenderer(plate_types={"purple": 1.0})
+    with pytest.raises(InstantiationException, match="not one of"):
+        default_renderer(provinces={"X": 0.5})
+    with pytest.raises(InstantiationException, match="unknown plate types"):
+        default_renderer(plate_types={"purple": 1.0})
     with pytest.raises(ValueError, match="unknown camera effect 'blurr'"):
         CameraEffects.from_config({"blurr": 1})
 
 
 def test_cli_writes_named_crops_and_a_grid(tmp_path, capsys):
     out = tmp_path / "crops"
-    synth_cli(["--n", "5", "--out", str(out), "--grid", str(tmp_path / "grid.png"), "--type", "green"])
+    plate_ocr(
+        ["synth", "--n", "5", "--out", str(out), "--grid", str(tmp_path / "grid.png"), "--type", "green"]
+    )
     printed = capsys.readouterr().out
     assert re.search(r"wrote 5 crops .* \d+ plates/s on one core", printed)
     assert f"wrote a grid of 5 plates to {tmp_path / 'grid.png'}" in printed
@@ -161,7 +165,7 @@ def test_warped_glyphs_move_their_parts_but_keep_their_ink():
 
 
 def test_renderer_draws_lettering_within_the_configured_ranges():
-    renderer = PlateRenderer(
+    renderer = default_renderer(
         latin_strokes=[-2, -2], chinese_strokes=[3, 4], glyph_width=[0.9, 0.95], chinese_warp=[0.01, 0.02]
     )
     drawn = [renderer.lettering(np.random.default_rng(seed)) for seed in range(50)]
@@ -171,7 +175,7 @@ def test_renderer_draws_lettering_within_the_configured_ranges():
 
 def test_stroked_share_picks_the_ga36_strokes_for_that_share_of_plates():
     def share(stroked_share: float) -> float:
-        renderer = PlateRenderer(stroked_share=stroked_share)
+        renderer = default_renderer(stroked_share=stroked_share)
         faces = [renderer.lettering(np.random.default_rng(seed)).face for seed in range(200)]
         return faces.count(STROKED_FACE) / len(faces)
 
@@ -239,7 +243,7 @@ def test_plate_strokes_draw_the_recorded_hanzi_and_noto_sans_the_others():
         else:
             assert np.array_equal(stroked, noto), char
     assert "粤" in HANZI_STROKES
-    renderer = PlateRenderer(chinese_faces=[STROKED_CHINESE])
+    renderer = default_renderer(chinese_faces=[STROKED_CHINESE])
     assert renderer.lettering(np.random.default_rng(0)).chinese_face == STROKED_CHINESE
 
 
@@ -260,36 +264,36 @@ def test_stroke_built_hanzi_take_the_plates_pen_and_other_faces_ignore_it():
 
 
 def test_renderer_draws_pens_in_range_and_steps_only_for_stroke_built_hanzi():
-    stroked = PlateRenderer(chinese_faces=[STROKED_CHINESE], hanzi_pens=(3, 7))
+    stroked = default_renderer(chinese_faces=[STROKED_CHINESE], hanzi_pens=(3, 7))
     pens = {stroked.lettering(np.random.default_rng(seed)).hanzi_pen_mm for seed in range(200)}
     assert pens == {3 + step / 2 for step in range(9)}
     # One pen draws nothing: the random stream is the default pen's.
     one_pen, default_pen = (
-        PlateRenderer(chinese_faces=[STROKED_CHINESE], hanzi_pens=(5, 5)),
-        PlateRenderer(chinese_faces=[STROKED_CHINESE]),
+        default_renderer(chinese_faces=[STROKED_CHINESE], hanzi_pens=(5, 5)),
+        default_renderer(chinese_faces=[STROKED_CHINESE]),
     )
     rng, default_rng = np.random.default_rng(0), np.random.default_rng(0)
     assert (one_pen.lettering(rng).hanzi_pen_mm, default_pen.lettering(default_rng).hanzi_pen_mm) == (5, 6)
     assert rng.random() == default_rng.random()
     # Plates in other faces draw no pen, so their lettering and random stream are what they were.
-    noto, noto_with_pens = PlateRenderer(), PlateRenderer(hanzi_pens=(3, 7))
+    noto, noto_with_pens = default_renderer(), default_renderer(hanzi_pens=(3, 7))
     rng, rng_with_pens = np.random.default_rng(0), np.random.default_rng(0)
     assert noto.lettering(rng) == noto_with_pens.lettering(rng_with_pens)
     assert rng.random() == rng_with_pens.random()
 
 
 def test_renderer_draws_every_configured_chinese_face_and_names_unknown_ones():
-    renderer = PlateRenderer(chinese_faces=["noto_serif", "wenquanyi_microhei"])
+    renderer = default_renderer(chinese_faces=["noto_serif", "wenquanyi_microhei"])
     drawn = {renderer.lettering(np.random.default_rng(seed)).chinese_face for seed in range(40)}
     assert drawn == {"noto_serif", "wenquanyi_microhei"}
-    every_face = PlateRenderer(chinese_faces=list(CHINESE_FACES))
+    every_face = default_renderer(chinese_faces=list(CHINESE_FACES))
     assert {every_face.lettering(np.random.default_rng(s)).chinese_face for s in range(200)} == set(
         CHINESE_FACES
     )
-    default_faces = {PlateRenderer().lettering(np.random.default_rng(s)).chinese_face for s in range(20)}
+    default_faces = {default_renderer().lettering(np.random.default_rng(s)).chinese_face for s in range(20)}
     assert default_faces == {CJK_FACE}
-    with pytest.raises(ValueError, match="unknown Chinese face 'comic'"):
-        PlateRenderer(chinese_faces=["comic"])
+    with pytest.raises(InstantiationException, match="unknown Chinese face 'comic'"):
+        default_renderer(chinese_faces=["comic"])
 
 
 def chi_square(observed: np.ndarray, expected: np.ndarray) -> float:
@@ -298,7 +302,7 @@ def chi_square(observed: np.ndarray, expected: np.ndarray) -> float:
 
 @pytest.mark.parametrize("shares", [{}, {"皖": 0.8}, {"粤": 0.2, "京": 0.1}])
 def test_province_prior_of_10k_labels_is_what_the_config_says(shares):
-    strings = PlateRenderer(provinces=shares).strings
+    strings = default_renderer(provinces=shares).strings
     labels = [strings("blue", np.random.default_rng([7, i])) for i in range(10_000)]
     observed = np.array([sum(label[0] == p for label in labels) for p in PROVINCES], dtype=float)
     expected = province_weights(shares) * len(labels)
@@ -318,5 +322,5 @@ def test_crop_margins_frame_the_plate_as_configured(margin, plate_columns):
 
 
 def test_renderer_passes_framing_ranges_to_its_camera():
-    renderer = PlateRenderer(camera={"margin_x": [-0.06, 0.1], "haze_p": 0.0})
+    renderer = default_renderer(camera={"margin_x": [-0.06, 0.1], "haze_p": 0.0})
     assert renderer.camera.margin_x == (-0.06, 0.1) and renderer.camera.haze_p == 0.0

@@ -18,16 +18,9 @@ from plate_ocr.data.validation import BadDataError
 from plate_ocr.decoding.grammar import grammar_decode
 from plate_ocr.decoding.greedy import greedy_decode
 from plate_ocr.decoding.tta import ReframingVote
-from plate_ocr.synth.renderer import PlateRenderer
-from plate_ocr.training.adapt import (
-    AdaptError,
-    labels_in_names,
-    list_unlabelled,
-    nothing_kept,
-    report_round,
-    rounds_table,
-    training_records,
-)
+from plate_ocr.synth.config import default_renderer
+from plate_ocr.training.adapt import AdaptError, labels_in_names, list_unlabelled, training_records
+from plate_ocr.training.adapt_report import nothing_kept, report_round, rounds_table
 from plate_ocr.training.pseudo_labels import PseudoLabel, label_views
 from tests.conftest import PROJECT_ROOT, run_entry
 
@@ -171,7 +164,7 @@ def test_experiment_adapt_composes():
 def rendered_crops(folder, count, named):
     """`count` rendered plates as files, named `<n>-<plate>.jpg` when `named`, else `IMG_<n>.jpg`."""
     folder.mkdir()
-    plates = SynthPlates(count, PlateRenderer(), seed=5)
+    plates = SynthPlates(count, default_renderer(), seed=5)
     for i in range(count):
         sample = plates[i]
         name = f"{i:04d}-{sample.record.label}.jpg" if named else f"IMG_{i:04d}.jpg"
