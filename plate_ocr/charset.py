@@ -1,19 +1,13 @@
-"""The CCPD alphabet: the single source of truth for encoding and decoding plate strings."""
+"""Encoding and decoding plate strings over an alphabet (by default the plate format's,
+plate_ocr.plate_format), and which labels are plates it can encode."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-# The 31 provinces in CCPD's own order (its README's `provinces` list), then the special glyphs.
-PROVINCES = "皖沪津渝冀晋蒙辽吉黑苏浙京闽赣鲁豫鄂湘粤桂琼川贵云藏陕甘青宁新"
-SPECIALS = "警学"
-# Plates never use I or O: they would be confused with 1 and 0.
-LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
-DIGITS = "0123456789"
-BLANK = "-"
-PLATE_LENGTHS = (7, 8)
+from plate_ocr.plate_format import DEFAULT_ALPHABET, PLATE_LENGTHS
 
-DEFAULT_ALPHABET = PROVINCES + SPECIALS + LETTERS + DIGITS
+BLANK = "-"
 
 
 class LabelError(ValueError):

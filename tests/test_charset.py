@@ -1,6 +1,7 @@
 import pytest
 
-from plate_ocr.charset import BLANK, DEFAULT_ALPHABET, LETTERS, PROVINCES, Charset, LabelError
+from plate_ocr.charset import BLANK, Charset, LabelError
+from plate_ocr.plate_format import DEFAULT_ALPHABET, LETTERS, PROVINCES
 
 
 def test_alphabet_is_ccpd_done_right():

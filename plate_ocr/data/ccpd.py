@@ -25,10 +25,10 @@ from typing import IO
 import cv2
 import numpy as np
 
-from plate_ocr.charset import DIGITS, LETTERS, PROVINCES, SPECIALS
 from plate_ocr.data.crops import image_files
 from plate_ocr.data.records import PlateRecord, PlateSample, hold_out
 from plate_ocr.data.validation import BadFile, load_image
+from plate_ocr.plate_format import DIGITS, LETTERS, PROVINCES, SPECIALS
 
 log = logging.getLogger(__name__)
 

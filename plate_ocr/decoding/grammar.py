@@ -1,12 +1,8 @@
 """Grammar-aware CTC decoding: the most probable alignment whose plate string is a valid Chinese plate.
 
-The plate grammar, as a few templates (one set of allowed characters per place):
-  blue / yellow   province, letter, 5 letters or digits                       (7 characters)
-  green, small    province, letter, D or F, 5 letters or digits               (8)
-  green, large    province, letter, 5 letters or digits, D or F               (8)
-  police / coach  province, letter, 4 letters or digits, 警 or 学              (7)
-警 and 学 never start a plate. The templates are merged into a prefix tree (an automaton whose states are
-"the plate so far ends at this place of these templates"), intersected with the CTC alignment lattice.
+The plate grammar is the forms of plate_ocr.plate_format's plate types (one set of allowed characters per
+place), merged into a prefix tree: an automaton whose states are "the plate so far ends at this place of
+these forms", intersected with the CTC alignment lattice.
 """
 
 from __future__ import annotations
@@ -18,29 +14,25 @@ from functools import lru_cache
 import numpy as np
 import torch
 
-from plate_ocr.charset import DIGITS, LETTERS, PROVINCES, SPECIALS, Charset
+from plate_ocr.charset import Charset
 from plate_ocr.decoding.greedy import Decoded, greedy_decode
-
-ALNUM = LETTERS + DIGITS
-NEW_ENERGY = "DF"
-PLATE_TEMPLATES: dict[str, tuple[str, ...]] = {
-    "blue/yellow": (PROVINCES, LETTERS, *[ALNUM] * 5),
-    "green, small": (PROVINCES, LETTERS, NEW_ENERGY, *[ALNUM] * 5),
-    "green, large": (PROVINCES, LETTERS, *[ALNUM] * 5, NEW_ENERGY),
-    "police/coach": (PROVINCES, LETTERS, *[ALNUM] * 4, SPECIALS),
-}
+from plate_ocr.plate_format import PLATE_FORMS
 
 
 class PlateAutomaton:
-    """The templates as a prefix tree over character sets. Node 0 is the start (nothing read yet);
-    node n > 0 reads one of the classes `classes[n]` (padded, -inf `penalty`) after node `parent[n]`."""
+    """Plate templates (the characters each place may hold) as a prefix tree over character sets. Node 0
+    is the start (nothing read yet); node n > 0 reads one of the classes `classes[n]` (padded, -inf
+    `penalty`) after node `parent[n]`."""
 
     def __init__(self, templates: Sequence[Sequence[str]], charset: Charset) -> None:
         index = {char: i + 1 for i, char in enumerate(charset.alphabet)}
         nodes: dict[tuple[int, str], int] = {}
         parents, allowed, finals, patterns = [0], [[]], set(), []
         for template in templates:
-            if len(template) not in charset.plate_lengths:
+            # A template the charset cannot spell (a length it refuses, a place none of its characters fill)
+            # reads nothing.
+            spelled = all(set(chars) & index.keys() for chars in template)
+            if len(template) not in charset.plate_lengths or not spelled:
                 continue
             patterns.append(
                 "".join(f"[{re.escape(''.join(c for c in chars if c in index))}]" for chars in template)
@@ -71,8 +63,9 @@ class PlateAutomaton:
 
 @lru_cache(maxsize=8)
 def plate_automaton(alphabet: str, plate_lengths: tuple[int, ...]) -> PlateAutomaton:
-    """The automaton of PLATE_TEMPLATES for one charset (built once per alphabet)."""
-    return PlateAutomaton(list(PLATE_TEMPLATES.values()), Charset(alphabet, plate_lengths))
+    """The automaton of the plate forms (plate_ocr.plate_format.PLATE_FORMS) for one charset (built once per
+    alphabet)."""
+    return PlateAutomaton(PLATE_FORMS, Charset(alphabet, plate_lengths))
 
 
 # Back pointers of a character state that did not take its parent's character.
@@ -105,6 +98,24 @@ def best_grammar_paths(log_probs: np.ndarray, automaton: PlateAutomaton) -> tupl
     """Viterbi over the CTC lattice of (batch, time, classes) `log_probs` intersected with `automaton`:
     per plate, the classes read (batch, time; 0 where a step reads nothing new) and the path's log score.
     """
+    on_char, on_blank, char_from, blank_from = _viterbi(log_probs, automaton)
+    finals = automaton.finals
+    end_char = on_char[:, finals].argmax(-1)
+    end_char_score = np.take_along_axis(on_char[:, finals], end_char[..., None], -1)[..., 0]
+    end_scores = np.maximum(on_blank[:, finals], end_char_score)
+    end = end_scores.argmax(-1)[:, None]
+    score = np.take_along_axis(end_scores, end, -1)[:, 0]
+    node = finals[end[:, 0]]
+    char = np.take_along_axis(end_char, end, -1)[:, 0]
+    on_a_blank = np.take_along_axis(on_blank[:, finals] >= end_char_score, end, -1)[:, 0]
+    return _walk_back(automaton, char_from, blank_from, (node, char, on_a_blank)), score
+
+
+def _viterbi(
+    log_probs: np.ndarray, automaton: PlateAutomaton
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The forward pass: the best scores at the last step (`on_char`, `on_blank`) and the back pointers
+    of every step (`char_from`, `blank_from`)."""
     parent, classes = automaton.parent, automaton.classes
     batch, steps, _ = log_probs.shape
     nodes, width = classes.shape
@@ -143,15 +154,20 @@ def best_grammar_paths(log_probs: np.ndarray, automaton: PlateAutomaton) -> tupl
         on_blank = np.where(blank_stays, on_blank, best_char_score) + blank[:, t, None]
         on_char = np.where(stay, on_char, enter) + read[:, t]
 
-    end_char = on_char[:, automaton.finals].argmax(-1)
-    end_char_score = np.take_along_axis(on_char[:, automaton.finals], end_char[..., None], -1)[..., 0]
-    end_scores = np.maximum(on_blank[:, automaton.finals], end_char_score)
-    end = end_scores.argmax(-1)[:, None]
-    score = np.take_along_axis(end_scores, end, -1)[:, 0]
-    node = automaton.finals[end[:, 0]]
-    char = np.take_along_axis(end_char, end, -1)[:, 0]
-    on_a_blank = np.take_along_axis(on_blank[:, automaton.finals] >= end_char_score, end, -1)[:, 0]
+    return on_char, on_blank, char_from, blank_from
 
+
+def _walk_back(
+    automaton: PlateAutomaton,
+    char_from: np.ndarray,
+    blank_from: np.ndarray,
+    end: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> np.ndarray:
+    """The classes each plate read (batch, time), walking the back pointers from its best `end` (node,
+    character, whether on a blank) at the last step."""
+    parent, classes = automaton.parent, automaton.classes
+    node, char, on_a_blank = end
+    steps, batch = blank_from.shape[:2]
     # Walk back all plates at once; a character is recorded at the last step of its run.
     plates = np.arange(batch)
     read_classes = np.zeros((batch, steps), dtype=np.int64)
@@ -163,4 +179,4 @@ def best_grammar_paths(log_probs: np.ndarray, automaton: PlateAutomaton) -> tupl
         node = np.where(leaves, parent[node], node)
         on_a_blank = np.where(on_a_blank, came == STAY, came == FROM_BLANK)
     read_classes[:, 0] = np.where(on_a_blank, 0, classes[node, char])
-    return read_classes, score
+    return read_classes

@@ -13,9 +13,8 @@ import cv2
 import numpy as np
 
 from plate_ocr.decoding.greedy import Decoded
+from plate_ocr.plate_format import DOUBLE_ROW_MAX_ASPECT
 
-# Single-row crops are 2.8 to 4 times as wide as tall; double-row ones 1.5 to 2.2. Below this, both readings.
-DOUBLE_ROW_MAX_ASPECT = 2.6
 TOP_ROWS, BOTTOM_ROWS = (0.0, 0.41), (0.38, 1.0)  # shares of the crop's height holding each line
 TOP_COLUMNS = (0.12, 0.88)  # the top line's two characters sit in the middle of the plate
 # The top line's characters are about as wide as tall, the bottom line's half as wide: squeezing the top

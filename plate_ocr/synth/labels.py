@@ -6,9 +6,10 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from plate_ocr.charset import DIGITS, LETTERS, PROVINCES
+from plate_ocr import plate_format
+from plate_ocr.plate_format import DIGITS, LETTERS, NEW_ENERGY, PROVINCES
 
-PLATE_TYPES = ("blue", "yellow", "yellow_double", "green", "police", "coach")
+PLATE_TYPES = tuple(plate_format.PLATE_TYPES)
 # Where letters sit in a five-character serial, as often as CCPD has them there (mostly first and last).
 LETTER_POSITIONS = np.array([0.36, 0.2, 0.13, 0.06, 0.25])
 
@@ -52,7 +53,7 @@ class PlateStrings:
         province = PROVINCES[pick(self.provinces, rng)]
         office = "A" if rng.random() < self.office_a_share else LETTERS[rng.integers(len(LETTERS))]
         if plate_type == "green":
-            energy = "DF"[rng.integers(2)]
+            energy = NEW_ENERGY[rng.integers(len(NEW_ENERGY))]
             if rng.random() < 0.85:  # small cars: D/F, a letter or digit, four digits
                 second = (
                     LETTERS[rng.integers(len(LETTERS))] if rng.random() < 0.3 else DIGITS[rng.integers(10)]
@@ -60,7 +61,9 @@ class PlateStrings:
                 return province + office + energy + second + self._digits(4, rng)
             return province + office + self._digits(5, rng) + energy  # large cars
         if plate_type in ("police", "coach"):
-            return province + office + self._serial(rng)[:4] + ("警" if plate_type == "police" else "学")
+            return (
+                province + office + self._serial(rng)[:4] + plate_format.PLATE_TYPES[plate_type].forms[0][-1]
+            )
         return province + office + self._serial(rng)
 
     def _serial(self, rng: np.random.Generator) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from plate_ocr.plate_format import PLATE_TYPES
 from plate_ocr.synth.glyphs import CJK_FACE, glyph, is_chinese, is_plate_hanzi, warped
 from plate_ocr.synth.hanzi import HANZI_STROKE_MM
 
@@ -61,7 +62,9 @@ STYLES = {
     "green": PlateStyle(**EIGHT, background=((230, 245, 232), (40, 175, 90)), ink=BLACK),
     "police": PlateStyle(**SEVEN, background=(WHITE, WHITE), ink=BLACK, last_ink=(205, 30, 30)),
     "coach": PlateStyle(**SEVEN, background=(YELLOW, YELLOW), ink=BLACK),
-    "yellow_double": PlateStyle(**SEVEN, background=(YELLOW, YELLOW), ink=BLACK, height=220, rows=2),
+    "yellow_double": PlateStyle(
+        **SEVEN, background=(YELLOW, YELLOW), ink=BLACK, height=220, rows=PLATE_TYPES["yellow_double"].rows
+    ),
 }
 # The double-row plate's two lines (mm): the top line's two characters centred at these x, the serial's five
 # spaced evenly below.

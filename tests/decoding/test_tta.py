@@ -12,7 +12,7 @@ from plate_ocr.checkpoints import BUNDLED_CHECKPOINT
 from plate_ocr.decoding.greedy import Decoded
 from plate_ocr.decoding.tta import ReframingVote, vote
 from plate_ocr.inference.reader import PlateReader
-from plate_ocr.synth.renderer import PlateRenderer
+from plate_ocr.synth.config import default_renderer
 from tests.conftest import PROJECT_ROOT, TINY_SYNTH, run_entry
 
 
@@ -76,7 +76,7 @@ def test_reframe_config_is_the_default_vote():
 
 
 def test_bundled_reader_with_tta_reads_generated_plates():
-    renderer = PlateRenderer(camera={"defocus_sigma": [0, 0.3], "motion_blur_p": 0, "low_resolution_p": 0})
+    renderer = default_renderer(camera={"defocus_sigma": [0, 0.3], "motion_blur_p": 0, "low_resolution_p": 0})
     plates = [renderer(np.random.default_rng([321, i])) for i in range(16)]
     reader = PlateReader.from_checkpoint(BUNDLED_CHECKPOINT, tta=ReframingVote())
     readings = reader.read([image for image, _ in plates])

@@ -9,9 +9,10 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
+from plate_ocr.plate_format import DOUBLE_ROW_ASPECT
 from plate_ocr.synth.camera import photograph
 from plate_ocr.synth.layout import render_plate
-from plate_ocr.synth.renderer import DOUBLE_ROW_ASPECT, PlateRenderer
+from plate_ocr.synth.renderer import PlateRenderer
 
 # OpenCV's hue runs 0-179: yellow paint falls in 10-40, blue in 90-135; greys and white carry no hue.
 YELLOW_HUES, BLUE_HUES, MIN_SATURATION = (10, 40), (90, 135), 60
