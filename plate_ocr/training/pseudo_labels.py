@@ -1,6 +1,6 @@
-"""Pseudo-labels for unlabelled crops: each crop is read in several framings (plate_ocr.decoding.tta), the readings
-vote, and the winner is kept as a training label only when it is a valid plate that enough framings agree
-on, confidently. What self-training (plate_ocr.training.adapt) learns from."""
+"""Pseudo-labels for unlabelled crops: each crop is read in several framings (plate_ocr.decoding.tta), the
+readings vote, and the winner is kept as a training label only when it is a valid plate that enough framings
+agree on, confidently. What self-training (plate_ocr.training.adapt) learns from."""
 
 from __future__ import annotations
 

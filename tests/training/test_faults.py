@@ -75,9 +75,12 @@ def test_half_written_checkpoints_are_never_taken_as_last(tmp_path):
     assert find_last_checkpoint(tmp_path) == good
 
 
+IMAGE_SIZE = (32, 128)
+
+
 def nonfinite_batch() -> dict:
     return {
-        "images": torch.full((2, 1, 32, 128), float("nan")),
+        "images": torch.full((2, 1, *IMAGE_SIZE), float("nan")),
         "targets": torch.ones(14, dtype=torch.long),
         "target_lengths": torch.tensor([7, 7]),
         "labels": ["皖A12345", "皖A12345"],
@@ -85,7 +88,7 @@ def nonfinite_batch() -> dict:
 
 
 def test_nonfinite_loss_skips_the_step_then_stops_with_a_message():
-    model = PlateRecognizer(net=SMALL_NET, optimizer=ADAM, max_nonfinite_steps=2)
+    model = PlateRecognizer(net=SMALL_NET, optimizer=ADAM, image_size=IMAGE_SIZE, max_nonfinite_steps=2)
     model.log = lambda *args, **kwargs: None  # no trainer attached
     assert model.training_step(nonfinite_batch(), 0) is None
     assert model.training_step(nonfinite_batch(), 1) is None
