@@ -5,20 +5,21 @@ import numpy as np
 import pytest
 
 from plate_ocr.checkpoints import checkpoint_path, load_recognizer
+from plate_ocr.cli.main import main
 from plate_ocr.data.crops import read_image
 from plate_ocr.data.synth_plates import SynthPlates
 from plate_ocr.inference.reader import PlateReader
 from plate_ocr.synth.camera import photograph
+from plate_ocr.synth.config import default_renderer
 from plate_ocr.synth.layout import render_plate
-from plate_ocr.synth.probes.probe import PROBES, main, read_under, twins_table
+from plate_ocr.synth.probes.probe import PROBES, read_under, twins_table
 from plate_ocr.synth.probes.twins import plate_type, twin_crops
-from plate_ocr.synth.renderer import PlateRenderer
 
 
 @pytest.fixture(scope="module")
 def crops(tmp_path_factory):
     folder = tmp_path_factory.mktemp("crops")
-    plates = SynthPlates(12, PlateRenderer(), seed=11)
+    plates = SynthPlates(12, default_renderer(), seed=11)
     for i in range(len(plates)):
         sample = plates[i]
         path = folder / f"{i:04d}-{sample.record.label}.jpg"
@@ -54,22 +55,23 @@ def test_crops_as_they_are_read_as_the_predictor_reads_them(crops):
 
 
 def test_the_command_prints_every_probe_and_names_bad_input(crops, capsys, tmp_path):
-    main([f"root={crops}"])
+    main(["probe", str(crops)])
     printed = capsys.readouterr().out
     assert printed.startswith("12 crops of") and all(name in printed for name in PROBES)
     assert "synthetic twins" in printed and "\nall           12" in printed
-    main([f"root={crops}", "twins=false"])
+    main(["probe", str(crops), "--no-twins"])
     assert "twins" not in capsys.readouterr().out
     with pytest.raises(SystemExit, match="unknown Chinese face 'comic_sans'"):
-        main([f"root={crops}", "faces=noto_sans,comic_sans"])
+        main(["probe", str(crops), "--faces", "noto_sans,comic_sans"])
     with pytest.raises(SystemExit, match="error: image folder not found"):
-        main([f"root={tmp_path / 'missing'}"])
-    with pytest.raises(SystemExit, match="pass root=DIR"):
-        main([])
+        main(["probe", str(tmp_path / "missing")])
+    with pytest.raises(SystemExit):
+        main(["probe"])
+    assert "the following arguments are required: DIR" in capsys.readouterr().err
 
 
 def rendered(plate_type, label, size=(40, 150)):
-    renderer = PlateRenderer()
+    renderer = default_renderer()
     rng = np.random.default_rng(3)
     plate = render_plate(label, plate_type, 60, renderer.lettering(rng), rng)
     return photograph(plate, size, renderer.camera, rng)
@@ -98,12 +100,12 @@ def test_grey_crops_count_as_blue():
 def test_twins_have_their_crops_size_and_are_drawn_from_the_seed():
     crops = [rendered("blue", "浙A12345", (31, 97)), rendered("yellow", "鲁B54321", (64, 170))]
     labels = ["浙A12345", "鲁B54321"]
-    twins = twin_crops(PlateRenderer(), labels, crops, seed=5)
+    twins = twin_crops(default_renderer(), labels, crops, seed=5)
     assert [twin.shape for twin in twins] == [(31, 97, 3), (64, 170, 3)]
     assert all(
-        np.array_equal(a, b) for a, b in zip(twins, twin_crops(PlateRenderer(), labels, crops, seed=5))
+        np.array_equal(a, b) for a, b in zip(twins, twin_crops(default_renderer(), labels, crops, seed=5))
     )
-    assert not np.array_equal(twins[0], twin_crops(PlateRenderer(), labels, crops, seed=6)[0])
+    assert not np.array_equal(twins[0], twin_crops(default_renderer(), labels, crops, seed=6)[0])
 
 
 def test_twins_table_sets_shares_of_crops_beside_shares_of_twins():

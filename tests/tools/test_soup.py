@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from plate_ocr.checkpoints import BUNDLED_CHECKPOINT, load_recognizer, read_checkpoint
+from plate_ocr.cli.main import main
 from plate_ocr.tools import soup, widen
 from tests.conftest import WIDER
 
@@ -50,11 +51,11 @@ def test_checkpoints_of_different_networks_are_refused(tmp_path):
 
 def test_cli_writes_the_soup(tmp_path, shifted, capsys):
     target = tmp_path / "soup.ckpt"
-    soup.main([f"ckpt={BUNDLED_CHECKPOINT},{shifted}", f"out={target}"])
+    main(["soup", str(BUNDLED_CHECKPOINT), str(shifted), "--out", str(target)])
     assert "the mean of 2 checkpoints' weights" in capsys.readouterr().out
     assert (
         load_recognizer(target).hparams["net"]
         == read_checkpoint(BUNDLED_CHECKPOINT)["hyper_parameters"]["net"]
     )
-    with pytest.raises(SystemExit, match="at least two"):
-        soup.main([f"ckpt={BUNDLED_CHECKPOINT}", f"out={target}"])
+    with pytest.raises(SystemExit, match="error: a soup needs at least two checkpoints"):
+        main(["soup", str(BUNDLED_CHECKPOINT), "--out", str(target)])

@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from plate_ocr.checkpoints import BUNDLED_CHECKPOINT, init_weights, load_recognizer, read_checkpoint
+from plate_ocr.cli.main import main
 from plate_ocr.system import PlateRecognizer
 from plate_ocr.tools import widen
 from tests.conftest import BUNDLED_CHANNELS, WIDER
@@ -59,11 +60,12 @@ def test_widths_are_checked(tmp_path):
 
 def test_cli_writes_the_checkpoint_and_says_how_to_train_on(tmp_path, capsys):
     target = tmp_path / "wide.ckpt"
-    widen.main([f"ckpt={BUNDLED_CHECKPOINT}", f"out={target}", f"channels={','.join(map(str, WIDER))}"])
+    main(["widen", str(BUNDLED_CHECKPOINT), "--out", str(target), "--channels", ",".join(map(str, WIDER))])
     assert (
         f"conv channels {WIDER}; train on with `python train.py init_from={target}`"
         in capsys.readouterr().out
     )
     assert load_recognizer(target).hparams["net"]["channels"] == WIDER
-    with pytest.raises(SystemExit, match="channels"):
-        widen.main([f"ckpt={BUNDLED_CHECKPOINT}", f"out={target}"])
+    with pytest.raises(SystemExit):
+        main(["widen", str(BUNDLED_CHECKPOINT), "--out", str(target)])
+    assert "the following arguments are required: --channels" in capsys.readouterr().err
