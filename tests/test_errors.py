@@ -10,6 +10,8 @@ from plate_ocr.checkpoints import CheckpointError, load_recognizer
 from plate_ocr.training.resume import resolve_ckpt_path
 from tests.conftest import PROJECT_ROOT
 
+IMAGE_SIZE = (32, 128)  # the network input of the models built by hand
+
 
 def run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
@@ -56,11 +58,11 @@ def test_init_from_a_checkpoint_of_another_alphabet_is_refused(tmp_path):
 
     net = {"_target_": "plate_ocr.models.crnn.CRNN", "channels": [8, 8, 8, 8, 8], "lstm_hidden": 8}
     adam = {"_target_": "torch.optim.Adam", "_partial_": True}
-    other = PlateRecognizer(net=net, optimizer=adam, alphabet="皖ABC0123")
+    other = PlateRecognizer(net=net, optimizer=adam, image_size=IMAGE_SIZE, alphabet="皖ABC0123")
     path = tmp_path / "other.ckpt"
     torch.save({"state_dict": other.state_dict(), "hyper_parameters": dict(other.hparams)}, path)
     with pytest.raises(CheckpointError, match="alphabet"):
-        init_weights(PlateRecognizer(net=net, optimizer=adam), path)
+        init_weights(PlateRecognizer(net=net, optimizer=adam, image_size=IMAGE_SIZE), path)
 
 
 def test_init_from_loads_the_weights_and_says_so(tmp_path, caplog):
@@ -69,11 +71,11 @@ def test_init_from_loads_the_weights_and_says_so(tmp_path, caplog):
 
     net = {"_target_": "plate_ocr.models.crnn.CRNN", "channels": [8, 8, 8, 8, 8], "lstm_hidden": 8}
     adam = {"_target_": "torch.optim.Adam", "_partial_": True}
-    source = PlateRecognizer(net=net, optimizer=adam)
+    source = PlateRecognizer(net=net, optimizer=adam, image_size=IMAGE_SIZE)
     path = tmp_path / "source.ckpt"
     state = {"state_dict": source.state_dict(), "hyper_parameters": dict(source.hparams), "epoch": 3}
     torch.save({**state, "global_step": 40}, path)
-    target = PlateRecognizer(net=net, optimizer=adam)
+    target = PlateRecognizer(net=net, optimizer=adam, image_size=IMAGE_SIZE)
     with caplog.at_level("INFO", logger="plate_ocr.checkpoints"):
         init_weights(target, path)
     assert all(torch.equal(a, b) for a, b in zip(source.state_dict().values(), target.state_dict().values()))

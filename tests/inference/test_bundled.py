@@ -5,7 +5,7 @@ import torch
 
 from plate_ocr.checkpoints import BUNDLED_CHECKPOINT, load_recognizer
 from plate_ocr.preprocess import preprocess
-from plate_ocr.synth.renderer import PlateRenderer
+from plate_ocr.synth.config import default_renderer
 
 
 def test_bundled_model_is_small_and_loads_with_weights_only():
@@ -17,7 +17,7 @@ def test_bundled_model_is_small_and_loads_with_weights_only():
 def test_bundled_model_reads_generated_plates():
     model = load_recognizer(None)
     # Lettered as the plates it was trained on: half of them 皖, hanzi in Noto Sans CJK filling their box.
-    renderer = PlateRenderer(
+    renderer = default_renderer(
         provinces={"皖": 0.5},
         chinese_faces=["noto_sans"],
         camera={"defocus_sigma": [0, 0.3], "motion_blur_p": 0, "low_resolution_p": 0, "haze_p": 0},
@@ -34,7 +34,7 @@ def test_bundled_model_reads_plates_of_several_provinces():
     model = load_recognizer(None)
     clean = {"defocus_sigma": [0, 0.3], "motion_blur_p": 0, "low_resolution_p": 0, "haze_p": 0, "jpeg_p": 0}
     plates = [
-        PlateRenderer(provinces={province: 1.0}, plate_types={"blue": 1.0}, camera=clean)(
+        default_renderer(provinces={province: 1.0}, plate_types={"blue": 1.0}, camera=clean)(
             np.random.default_rng([321, n])
         )
         for n, province in enumerate("京沪粤川浙苏鲁湘" * 2)
