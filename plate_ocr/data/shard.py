@@ -78,7 +78,7 @@ class ShardPlates:
         if not (self.root / IMAGES).is_file() or not (self.root / LABELS).is_file():
             raise FileNotFoundError(
                 f"{self.root} is not a plate shard (no {IMAGES} and {LABELS}): "
-                f"write one with python -m plate_ocr.cli.synth --shard {self.root} --n N"
+                f"write one with plate-ocr synth --shard {self.root} --n N"
             )
         lines = (self.root / LABELS).read_text("utf-8").splitlines()
         self.labels = [tuple(line.split("\t")) for line in lines]
