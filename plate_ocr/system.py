@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import warnings
 from typing import Any
 
 import hydra
@@ -20,6 +22,13 @@ from plate_ocr.decoding.tta import ReframingVote
 from plate_ocr.evaluation.visualize import ErrorExample, WorstErrors
 from plate_ocr.metrics import PlateAccuracy, PlateCER
 from plate_ocr.plate_format import DEFAULT_ALPHABET
+
+# Lightning says on every run what no user of this package can act on: a tip to install its cloud logger
+# (when a Trainer is built) and, under torch >= 2.10, that its own pytree helper builds a deprecated LeafSpec.
+logging.getLogger("pytorch_lightning.utilities.rank_zero").addFilter(
+    lambda record: not record.getMessage().startswith("💡 Tip:")
+)
+warnings.filterwarnings("ignore", r"`isinstance\(treespec, LeafSpec\)` is deprecated", FutureWarning)
 
 
 def plain(config: Any) -> Any:
