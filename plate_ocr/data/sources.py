@@ -13,7 +13,8 @@ from pathlib import Path
 from torch.utils.data import ConcatDataset
 
 from plate_ocr.charset import Charset
-from plate_ocr.data.ccpd import CachedCcpdCrops, list_ccpd_split
+from plate_ocr.data.ccpd import list_ccpd_split
+from plate_ocr.data.ccpd_cache import CachedCcpdCrops
 from plate_ocr.data.crops import CropFiles, list_crops
 from plate_ocr.data.records import PlateRecord, PlateSample, hold_out
 from plate_ocr.data.shard import ShardPlates

@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 import pytest
 
-from plate_ocr.data import ccpd
+from plate_ocr.data import ccpd_cache
 from plate_ocr.data.crops import ImageError, decode_image
 from plate_ocr.data.datamodule import PlateDataModule
 from plate_ocr.data.sources import ccpd_crops_splits, ccpd_splits, folder_splits
@@ -172,7 +172,7 @@ def messy_ccpd(root):
 def test_ccpd_problems_are_found_with_the_cache_and_kept_in_it(tmp_path, monkeypatch):
     expected = messy_ccpd(tmp_path / "ccpd")
     decoded = []
-    monkeypatch.setattr(ccpd, "load_image", lambda path: decoded.append(path) or load_image(path))
+    monkeypatch.setattr(ccpd_cache, "load_image", lambda path: decoded.append(path) or load_image(path))
     build = partial(ccpd_splits, str(tmp_path / "ccpd"), cache_dir=str(tmp_path / "cache"), val_fraction=0.25)
     first = build()
     assert {p.path: p.reason for p in first.problems}.keys() == expected.keys()

@@ -7,14 +7,14 @@ import cv2
 import numpy as np
 import pytest
 
-from plate_ocr.data import ccpd
+from plate_ocr.data import ccpd_cache
 from plate_ocr.data.ccpd import (
-    CachedCcpdCrops,
     list_ccpd_split,
     parse_ccpd_name,
     plate_from_indices,
     rectify_plate,
 )
+from plate_ocr.data.ccpd_cache import CachedCcpdCrops
 from plate_ocr.data.crops import read_image
 from plate_ocr.data.datamodule import PlateDataModule
 from plate_ocr.data.sources import ccpd_splits
@@ -181,7 +181,7 @@ def photos(tmp_path):
 def decodes(monkeypatch):
     """Counts photo decodes."""
     calls = []
-    monkeypatch.setattr(ccpd, "load_image", lambda path: calls.append(path) or load_image(path))
+    monkeypatch.setattr(ccpd_cache, "load_image", lambda path: calls.append(path) or load_image(path))
     return calls
 
 
