@@ -21,7 +21,6 @@ from plate_ocr.data.records import PlateRecord, hold_out
 from plate_ocr.data.validation import BadFile
 from plate_ocr.plate_format import DIGITS, LETTERS, PROVINCES, SPECIALS
 
-
 # CCPD's own index lists; its trailing 'O' marks "no character" and is never a valid plate glyph.
 CCPD_PROVINCES = PROVINCES + SPECIALS + "O"
 CCPD_ALPHABETS = LETTERS + "O"
