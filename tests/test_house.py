@@ -38,7 +38,7 @@ def test_no_import_cycles():
 
     def visit(name: str) -> None:
         if name in visiting:
-            cycle = visiting[visiting.index(name) :] + [name]
+            cycle = [*visiting[visiting.index(name) :], name]
             pytest.fail("import cycle: " + " -> ".join(cycle))
         if name in done:
             return
