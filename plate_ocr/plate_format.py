@@ -1,5 +1,6 @@
 """The Chinese plate format (GA 36): the characters plates use, each plate type with the characters every
-place of it may hold, and the shape of double-row crops. The one home of these facts: the alphabet
+place of it may hold, its rows, colours and dimensions, and the shape of double-row crops. The one home of
+these facts: the alphabet
 (plate_ocr.charset), the plate grammar (plate_ocr.decoding.grammar), the generator (plate_ocr.synth), the
 CCPD parser and the double-row reader (plate_ocr.decoding.rows) read them from here."""
 
@@ -20,12 +21,58 @@ NEW_ENERGY = "DF"  # D: battery electric, F: other new-energy cars
 DEFAULT_ALPHABET = PROVINCES + SPECIALS + LETTERS + DIGITS
 
 
+RGB = tuple[int, int, int]
+BLACK, WHITE, RED = (25, 25, 25), (240, 240, 240), (205, 30, 30)
+BLUE, YELLOW = (25, 85, 215), (235, 180, 25)
+NEW_ENERGY_GREENS = ((230, 245, 232), (40, 175, 90))  # top and bottom of the green plates' gradient
+PLATE_HEIGHT_MM, CHAR_HEIGHT_MM = 140, 90  # single-row plates and their characters
+
+
+@dataclass(frozen=True)
+class PlateLayout:
+    """The colours and dimensions (millimetres) of one plate type. `gaps[i]` precedes character i (the wide
+    one before the third character holds the separator dot); double-row plates lay their two lines out as
+    DOUBLE_ROW_LINES says."""
+
+    width: float
+    char_widths: tuple[float, ...]
+    gaps: tuple[float, ...]
+    background: tuple[RGB, RGB]  # top and bottom of a vertical gradient
+    ink: RGB
+    last_ink: RGB | None = None  # the red 警 of police plates
+    height: float = PLATE_HEIGHT_MM
+
+
+SEVEN = {"width": 440, "char_widths": (45,) * 7, "gaps": (0, 12, 34, 12, 12, 12, 12)}
+EIGHT = {"width": 480, "char_widths": (45,) + (43,) * 7, "gaps": (0, 9, 49, 9, 9, 9, 9, 9)}
+
+
+@dataclass(frozen=True)
+class DoubleRowLines:
+    """The double-row plate's two lines (mm): the top line's two characters centred at `top_centres`, the
+    serial's characters spaced evenly below."""
+
+    top: float = 18
+    top_height: float = 62
+    top_char_width: float = 55
+    top_centres: tuple[float, float] = (140, 300)
+    bottom: float = 95
+    bottom_height: float = 110
+    bottom_char_width: float = 65
+    bottom_gap: float = 12
+
+
+DOUBLE_ROW_LINES = DoubleRowLines()
+
+
 @dataclass(frozen=True)
 class PlateType:
     """One plate type. `forms`: the strings it is issued as, each the characters every place may hold (one
-    string per place), all of one length; `rows`: 2 when province and letter sit above the serial."""
+    string per place), all of one length; `layout`: its colours and dimensions; `rows`: 2 when province and
+    letter sit above the serial."""
 
     forms: tuple[tuple[str, ...], ...]
+    layout: PlateLayout
     rows: int = 1
 
     def __post_init__(self) -> None:
@@ -41,15 +88,27 @@ class PlateType:
 
 OFFICE = (PROVINCES, LETTERS)  # the province, then the letter of the issuing office
 SERIAL = (ALNUM,) * 5
-ORDINARY = PlateType(((*OFFICE, *SERIAL),))
+ORDINARY = ((*OFFICE, *SERIAL),)
 PLATE_TYPES: dict[str, PlateType] = {
-    "blue": ORDINARY,  # small cars
-    "yellow": ORDINARY,  # large vehicles, front
-    "yellow_double": PlateType(ORDINARY.forms, rows=2),  # large vehicles, rear
+    "blue": PlateType(ORDINARY, PlateLayout(**SEVEN, background=(BLUE, BLUE), ink=WHITE)),  # small cars
+    "yellow": PlateType(
+        ORDINARY, PlateLayout(**SEVEN, background=(YELLOW, YELLOW), ink=BLACK)
+    ),  # large, front
+    "yellow_double": PlateType(  # large vehicles, rear: 440 x 220 mm
+        ORDINARY, PlateLayout(**SEVEN, background=(YELLOW, YELLOW), ink=BLACK, height=220), rows=2
+    ),
     # new-energy cars: small ones' serials start with D or F, large ones' end with it
-    "green": PlateType(((*OFFICE, NEW_ENERGY, *SERIAL), (*OFFICE, *SERIAL, NEW_ENERGY))),
-    "police": PlateType(((*OFFICE, *SERIAL[:4], "警"),)),
-    "coach": PlateType(((*OFFICE, *SERIAL[:4], "学"),)),  # driving-school cars
+    "green": PlateType(
+        ((*OFFICE, NEW_ENERGY, *SERIAL), (*OFFICE, *SERIAL, NEW_ENERGY)),
+        PlateLayout(**EIGHT, background=NEW_ENERGY_GREENS, ink=BLACK),
+    ),
+    "police": PlateType(
+        ((*OFFICE, *SERIAL[:4], "警"),),
+        PlateLayout(**SEVEN, background=(WHITE, WHITE), ink=BLACK, last_ink=RED),
+    ),
+    "coach": PlateType(  # driving-school cars
+        ((*OFFICE, *SERIAL[:4], "学"),), PlateLayout(**SEVEN, background=(YELLOW, YELLOW), ink=BLACK)
+    ),
 }
 
 # Every form a plate string may take, each once, in the order of PLATE_TYPES.

@@ -17,7 +17,8 @@ from plate_ocr.plate_format import (
     PLATE_TYPES,
     PlateType,
 )
-from plate_ocr.synth.labels import PLATE_TYPES as GENERATED_TYPES
+
+BLUE_LAYOUT = PLATE_TYPES["blue"].layout
 
 # Checkpoints map their outputs to these characters in this order: it must never change.
 ALPHABET = (
@@ -35,7 +36,7 @@ def test_types_have_their_lengths_and_rows():
     assert lengths == {"blue": 7, "yellow": 7, "yellow_double": 7, "green": 8, "police": 7, "coach": 7}
     assert PLATE_LENGTHS == (7, 8)
     assert [name for name, plate_type in PLATE_TYPES.items() if plate_type.rows == 2] == ["yellow_double"]
-    assert tuple(PLATE_TYPES) == GENERATED_TYPES
+    assert tuple(PLATE_TYPES) == ("blue", "yellow", "yellow_double", "green", "police", "coach")
 
 
 def test_every_place_holds_characters_of_the_alphabet():
@@ -46,9 +47,9 @@ def test_every_place_holds_characters_of_the_alphabet():
 
 def test_a_type_of_mixed_lengths_or_rows_is_refused():
     with pytest.raises(ValueError, match="one length"):
-        PlateType((("A",) * 7, ("A",) * 8))
+        PlateType((("A",) * 7, ("A",) * 8), BLUE_LAYOUT)
     with pytest.raises(ValueError, match="one or two rows"):
-        PlateType((("A",) * 7,), rows=3)
+        PlateType((("A",) * 7,), BLUE_LAYOUT, rows=3)
 
 
 def test_double_row_crops_are_squat_enough_to_be_read_both_ways():
@@ -101,3 +102,11 @@ def test_a_charset_of_one_length_keeps_only_those_types():
     automaton = plate_automaton(DEFAULT_ALPHABET, (7,))
     assert automaton.accepts("皖A12345") and not automaton.accepts("粤BD12345")
     assert Charset(DEFAULT_ALPHABET, (7,)).problem("粤BD12345") is not None
+
+
+def test_layouts_fit_their_characters():
+    for name, plate_type in PLATE_TYPES.items():
+        layout = plate_type.layout
+        assert len(layout.char_widths) == len(layout.gaps) == plate_type.length, name
+        assert sum(layout.char_widths) + sum(layout.gaps) < layout.width, name
+    assert PLATE_TYPES["police"].layout.last_ink is not None  # the red 警

@@ -23,9 +23,9 @@ import cv2
 from plate_ocr.cli import config_groups
 from plate_ocr.configs import default_image_size
 from plate_ocr.data.shard import write_shard
+from plate_ocr.plate_format import PLATE_TYPES
 from plate_ocr.synth import previews
 from plate_ocr.synth.config import DEFAULT_RENDERER, default_renderer, renderer_config
-from plate_ocr.synth.labels import PLATE_TYPES
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"conf/renderer/ option (default: {DEFAULT_RENDERER})",
     )
     parser.add_argument(
-        "--type", choices=PLATE_TYPES, help="only this plate type (default: the renderer's mix)"
+        "--type", choices=list(PLATE_TYPES), help="only this plate type (default: the renderer's mix)"
     )
     parser.add_argument(
         "--faces", help="Chinese faces of the hanzi, comma-separated (default: the renderer's)"

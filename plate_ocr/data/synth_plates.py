@@ -8,7 +8,7 @@ import torch
 
 from plate_ocr.data.records import PlateRecord, PlateSample
 from plate_ocr.decoding.rows import one_row
-from plate_ocr.synth.layout import STYLES
+from plate_ocr.plate_format import PLATE_TYPES
 from plate_ocr.synth.renderer import PlateRenderer
 
 
@@ -36,4 +36,4 @@ class SynthPlates:
 def as_read(image: np.ndarray, plate_type: str) -> np.ndarray:
     """A rendered crop as the reader reads it: a double-row plate laid out as one row
     (plate_ocr.decoding.rows)."""
-    return one_row(image) if STYLES[plate_type].rows == 2 else image
+    return one_row(image) if PLATE_TYPES[plate_type].rows == 2 else image

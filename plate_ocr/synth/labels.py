@@ -9,7 +9,6 @@ import numpy as np
 from plate_ocr import plate_format
 from plate_ocr.plate_format import DIGITS, LETTERS, NEW_ENERGY, PROVINCES
 
-PLATE_TYPES = tuple(plate_format.PLATE_TYPES)
 # Where letters sit in a five-character serial, as often as CCPD has them there (mostly first and last).
 LETTER_POSITIONS = np.array([0.36, 0.2, 0.13, 0.06, 0.25])
 

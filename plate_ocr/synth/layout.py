@@ -1,4 +1,5 @@
-"""Flat, frontal plates laid out as GA 36 prescribes: colours, frame, character boxes, dot and rivets."""
+"""Flat, frontal plates drawn as plate_ocr.plate_format lays them out (GA 36): frame, character boxes, dot,
+rivets and paint."""
 
 from __future__ import annotations
 
@@ -7,15 +8,15 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from plate_ocr.plate_format import PLATE_TYPES
+from plate_ocr.plate_format import (
+    CHAR_HEIGHT_MM,
+    DOUBLE_ROW_LINES,
+    PLATE_HEIGHT_MM,
+    PLATE_TYPES,
+    PlateLayout,
+)
 from plate_ocr.synth.glyphs import CJK_FACE, glyph, is_chinese, is_plate_hanzi, warped
 from plate_ocr.synth.hanzi import HANZI_STROKE_MM
-
-RGB = tuple[int, int, int]
-PLATE_HEIGHT_MM = 140
-CHAR_HEIGHT_MM = 90
-BLACK, WHITE = (25, 25, 25), (240, 240, 240)
-BLUE, YELLOW = (25, 85, 215), (235, 180, 25)
 
 
 @dataclass(frozen=True)
@@ -39,40 +40,6 @@ class Lettering:
     hanzi_pen_mm: float = HANZI_STROKE_MM
 
 
-@dataclass(frozen=True)
-class PlateStyle:
-    """Colours and geometry of one plate type; lengths in millimetres. `gaps[i]` precedes character i
-    (the wide one before the third character holds the separator dot)."""
-
-    width: float
-    char_widths: tuple[float, ...]
-    gaps: tuple[float, ...]
-    background: tuple[RGB, RGB]  # top and bottom of a vertical gradient
-    ink: RGB
-    last_ink: RGB | None = None  # the red 警 of police plates
-    height: float = PLATE_HEIGHT_MM
-    rows: int = 1  # 2: province and letter above the serial (the lines' geometry is fixed, below)
-
-
-SEVEN = {"width": 440, "char_widths": (45,) * 7, "gaps": (0, 12, 34, 12, 12, 12, 12)}
-EIGHT = {"width": 480, "char_widths": (45,) + (43,) * 7, "gaps": (0, 9, 49, 9, 9, 9, 9, 9)}
-STYLES = {
-    "blue": PlateStyle(**SEVEN, background=(BLUE, BLUE), ink=WHITE),
-    "yellow": PlateStyle(**SEVEN, background=(YELLOW, YELLOW), ink=BLACK),
-    "green": PlateStyle(**EIGHT, background=((230, 245, 232), (40, 175, 90)), ink=BLACK),
-    "police": PlateStyle(**SEVEN, background=(WHITE, WHITE), ink=BLACK, last_ink=(205, 30, 30)),
-    "coach": PlateStyle(**SEVEN, background=(YELLOW, YELLOW), ink=BLACK),
-    "yellow_double": PlateStyle(
-        **SEVEN, background=(YELLOW, YELLOW), ink=BLACK, height=220, rows=PLATE_TYPES["yellow_double"].rows
-    ),
-}
-# The double-row plate's two lines (mm): the top line's two characters centred at these x, the serial's five
-# spaced evenly below.
-TOP_LINE_TOP_MM, TOP_LINE_HEIGHT_MM, TOP_LINE_CHAR_WIDTH_MM = 18, 62, 55
-TOP_LINE_CENTRES_MM = (140, 300)
-BOTTOM_LINE_TOP_MM, BOTTOM_LINE_HEIGHT_MM, BOTTOM_CHAR_WIDTH_MM, BOTTOM_GAP_MM = 95, 110, 65, 12
-
-
 def _paint_disc(alpha: np.ndarray, centre: tuple[float, float], radius: float) -> None:
     """A disc of sub-pixel radius: a whole-pixel disc whose opacity keeps the true area."""
     whole = max(1, round(radius))
@@ -85,11 +52,11 @@ def render_plate(
 ) -> np.ndarray:
     """A frontal RGB uint8 plate for `label`, its characters drawn as `lettering`: `height` pixels tall if
     it is a single-row plate, in proportion (220/140 as tall) if a double-row one."""
-    style = STYLES[plate_type]
+    style = PLATE_TYPES[plate_type].layout
     scale = height / PLATE_HEIGHT_MM
     alpha = np.zeros((round(style.height * scale), round(style.width * scale)), np.float32)
     _frame(alpha, scale, rng)
-    lay_out = _double_row if style.rows == 2 else _single_row
+    lay_out = _double_row if PLATE_TYPES[plate_type].rows == 2 else _single_row
     last_glyph = lay_out(alpha, label, style, scale, lettering, rng)
     plate = _paint(style, alpha, last_glyph, rng)
     _rivets(plate, scale, style.height, rng)
@@ -107,7 +74,7 @@ def _frame(alpha: np.ndarray, scale: float, rng: np.random.Generator) -> None:
 def _single_row(
     alpha: np.ndarray,
     label: str,
-    style: PlateStyle,
+    style: PlateLayout,
     scale: float,
     lettering: Lettering,
     rng: np.random.Generator,
@@ -136,7 +103,7 @@ def _single_row(
 def _double_row(
     alpha: np.ndarray,
     label: str,
-    style: PlateStyle,
+    style: PlateLayout,
     scale: float,
     lettering: Lettering,
     rng: np.random.Generator,
@@ -144,26 +111,36 @@ def _double_row(
     """Province and letter in a short top line with the dot between them, the serial in a tall bottom line
     (GA 36's large-vehicle rear plate, 440 x 220 mm); returns the columns of the last glyph."""
     char_scale = rng.uniform(0.94, 1.04)
-    top = round((TOP_LINE_TOP_MM + rng.uniform(-2, 2)) * scale)
-    box_height = round(TOP_LINE_HEIGHT_MM * char_scale * scale)
-    box_width = TOP_LINE_CHAR_WIDTH_MM * char_scale * scale
-    centres = [c + rng.uniform(-8, 8) for c in TOP_LINE_CENTRES_MM]
+    top = round((DOUBLE_ROW_LINES.top + rng.uniform(-2, 2)) * scale)
+    box_height = round(DOUBLE_ROW_LINES.top_height * char_scale * scale)
+    box_width = DOUBLE_ROW_LINES.top_char_width * char_scale * scale
+    centres = [c + rng.uniform(-8, 8) for c in DOUBLE_ROW_LINES.top_centres]
     for char, centre in zip(label[:2], centres):
         _glyph(alpha, char, centre * scale - box_width / 2, top, box_width, box_height, lettering, rng)
-    dot_y = (TOP_LINE_TOP_MM + TOP_LINE_HEIGHT_MM / 2) * scale
+    dot_y = (DOUBLE_ROW_LINES.top + DOUBLE_ROW_LINES.top_height / 2) * scale
     _paint_disc(alpha, (sum(centres) / 2 * scale, dot_y), rng.uniform(4, 6) * scale)
 
     spread = rng.uniform(0.9, 1.1)
     serial = label[2:]
-    line_width = len(serial) * BOTTOM_CHAR_WIDTH_MM * char_scale + (len(serial) - 1) * BOTTOM_GAP_MM * spread
+    line_width = (
+        len(serial) * DOUBLE_ROW_LINES.bottom_char_width * char_scale
+        + (len(serial) - 1) * DOUBLE_ROW_LINES.bottom_gap * spread
+    )
     x = (style.width - line_width) / 2 + rng.uniform(-3, 3)
-    top = round((BOTTOM_LINE_TOP_MM + rng.uniform(-2, 2)) * scale)
-    box_height = round(BOTTOM_LINE_HEIGHT_MM * char_scale * scale)
+    top = round((DOUBLE_ROW_LINES.bottom + rng.uniform(-2, 2)) * scale)
+    box_height = round(DOUBLE_ROW_LINES.bottom_height * char_scale * scale)
     for char in serial:
         last_glyph = _glyph(
-            alpha, char, x * scale, top, BOTTOM_CHAR_WIDTH_MM * char_scale * scale, box_height, lettering, rng
+            alpha,
+            char,
+            x * scale,
+            top,
+            DOUBLE_ROW_LINES.bottom_char_width * char_scale * scale,
+            box_height,
+            lettering,
+            rng,
         )
-        x += BOTTOM_CHAR_WIDTH_MM * char_scale + BOTTOM_GAP_MM * spread
+        x += DOUBLE_ROW_LINES.bottom_char_width * char_scale + DOUBLE_ROW_LINES.bottom_gap * spread
     return last_glyph
 
 
@@ -200,7 +177,7 @@ def _glyph(
     return slice(x, x + glyph_width)
 
 
-def _paint(style: PlateStyle, alpha: np.ndarray, last_glyph: slice, rng: np.random.Generator) -> np.ndarray:
+def _paint(style: PlateLayout, alpha: np.ndarray, last_glyph: slice, rng: np.random.Generator) -> np.ndarray:
     """The plate's paint and ink blended by `alpha`, as RGB uint8; tones vary a little per plate."""
     height, width = alpha.shape
     top, bottom = (np.array(c, np.float32) for c in style.background)

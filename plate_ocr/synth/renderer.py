@@ -8,12 +8,12 @@ from dataclasses import replace
 
 import numpy as np
 
-from plate_ocr.plate_format import DOUBLE_ROW_ASPECT
+from plate_ocr.plate_format import DOUBLE_ROW_ASPECT, PLATE_TYPES
 from plate_ocr.synth.camera import CameraEffects, photograph
 from plate_ocr.synth.fonts import latin_faces
 from plate_ocr.synth.glyphs import STROKED_CHINESE, STROKED_FACE, check_chinese_face
-from plate_ocr.synth.labels import PLATE_TYPES, PlateStrings, pick, province_weights
-from plate_ocr.synth.layout import STYLES, Lettering, render_plate
+from plate_ocr.synth.labels import PlateStrings, pick, province_weights
+from plate_ocr.synth.layout import Lettering, render_plate
 
 PEN_STEP_MM = 0.5  # pens of stroke-built hanzi come in these steps, so that few glyphs are cached
 
@@ -24,7 +24,7 @@ class PlateRenderer:
     Every argument is required: their values live in conf/renderer/ only, and code outside a Hydra run
     builds a renderer from there (plate_ocr.synth.config.default_renderer).
 
-    plate_types: weight of each plate type (plate_ocr.synth.labels.PLATE_TYPES).
+    plate_types: weight of each plate type (plate_ocr.plate_format.PLATE_TYPES).
     provinces: share of plates for named provinces; the others split the rest evenly ({}: every
         province alike).
     office_a_share: share of plates whose second character is A, the others draw any letter.
@@ -95,7 +95,7 @@ class PlateRenderer:
         plate = render_plate(label, plate_type, height, self.lettering(rng), rng)
         scale = rng.uniform(*self.size_scale)
         size = (round(self.size[0] * scale), round(self.size[1] * scale))
-        if STYLES[plate_type].rows == 2:
+        if PLATE_TYPES[plate_type].rows == 2:
             size = (round(size[1] / rng.uniform(*DOUBLE_ROW_ASPECT)), size[1])
         return photograph(plate, size, self.camera, rng), label, plate_type
 

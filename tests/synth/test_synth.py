@@ -13,7 +13,7 @@ from plate_ocr.charset import Charset
 from plate_ocr.cli.main import main as plate_ocr
 from plate_ocr.data.crops import label_from_filename
 from plate_ocr.data.synth_plates import SynthPlates
-from plate_ocr.plate_format import DIGITS, DOUBLE_ROW_ASPECT, LETTERS, PROVINCES, SPECIALS
+from plate_ocr.plate_format import DIGITS, DOUBLE_ROW_ASPECT, LETTERS, PLATE_TYPES, PROVINCES, SPECIALS
 from plate_ocr.synth.camera import CameraEffects, detector_crop
 from plate_ocr.synth.config import default_renderer
 from plate_ocr.synth.fonts import CHINESE_FACES
@@ -25,7 +25,7 @@ from plate_ocr.synth.glyphs import (
     warped,
 )
 from plate_ocr.synth.hanzi import HANZI_STROKES
-from plate_ocr.synth.labels import PLATE_TYPES, province_weights
+from plate_ocr.synth.labels import province_weights
 from plate_ocr.synth.layout import Lettering, render_plate
 
 SERIAL = "[A-HJ-NP-Z0-9]"
