@@ -2,8 +2,9 @@
 
 import numpy as np
 import torch
+from hydra.utils import _locate
 
-from plate_ocr.checkpoints import BUNDLED_CHECKPOINT, load_recognizer
+from plate_ocr.checkpoints import BUNDLED_CHECKPOINT, load_recognizer, read_checkpoint
 from plate_ocr.preprocess import preprocess
 from plate_ocr.synth.config import default_renderer
 
@@ -44,3 +45,15 @@ def test_bundled_model_reads_plates_of_several_provinces():
         readings = [d.text for d in model.decode(model(images))]
     provinces_read = {label[0] for reading, (_, label) in zip(readings, plates) if reading == label}
     assert len(provinces_read) >= 6, list(zip(readings, [label for _, label in plates]))
+
+
+def test_checkpoints_written_before_the_package_moved_name_modules_that_exist():
+    """The bundled checkpoint was written before the modules moved into subpackages; users' checkpoints of
+    that time name the same `_target_`s, and every one of them must still import."""
+    hparams = read_checkpoint(BUNDLED_CHECKPOINT)["hyper_parameters"]
+    targets = [
+        node["_target_"] for node in (hparams["net"], hparams["optimizer"], hparams["scheduler"]) if node
+    ]
+    assert "plate_ocr.models.crnn.CRNN" in targets
+    for target in targets:
+        assert _locate(target) is not None, target
