@@ -25,7 +25,7 @@ from plate_ocr.configs import default_image_size
 from plate_ocr.data.shard import write_shard
 from plate_ocr.plate_format import PLATE_TYPES
 from plate_ocr.synth import previews
-from plate_ocr.synth.config import DEFAULT_RENDERER, default_renderer, renderer_config
+from plate_ocr.synth.config import default_renderer, renderer_config
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,17 +39,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--shard", type=Path, help="render into a shard folder (one memory-mapped array)")
     parser.add_argument("--workers", type=int, default=0, help="processes for --shard (0: one per core)")
     parser.add_argument("--seed", type=int, default=0, help="plate i is drawn from the seed [seed, i] (0)")
-    parser.add_argument(
-        "--renderer",
-        choices=config_groups.options("renderer"),
-        default=DEFAULT_RENDERER,
-        help=f"conf/renderer/ option (default: {DEFAULT_RENDERER})",
-    )
+    config_groups.add_renderer_options(parser)
     parser.add_argument(
         "--type", choices=list(PLATE_TYPES), help="only this plate type (default: the renderer's mix)"
-    )
-    parser.add_argument(
-        "--faces", help="Chinese faces of the hanzi, comma-separated (default: the renderer's)"
     )
     parser.add_argument(
         "--image-size",
@@ -67,7 +59,7 @@ def run(args: argparse.Namespace) -> None:
     if not (args.grid or args.out or args.compare or args.shard):
         args.parser.error("give --grid PATH, --out DIR, --compare DIR or --shard DIR")
     cv2.setNumThreads(1)
-    overrides = {"chinese_faces": args.faces.split(",")} if args.faces else {}
+    overrides = config_groups.renderer_overrides(args)
     if args.type:
         overrides["plate_types"] = {args.type: 1.0}
     renderer = default_renderer(args.renderer, **overrides)
