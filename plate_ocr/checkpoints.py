@@ -13,7 +13,7 @@ from plate_ocr.system import PlateRecognizer
 # What a checkpoint's weights fit: the hyperparameters that shape the network and its input and output.
 ARCHITECTURE_KEYS = ("alphabet", "image_size", "net")
 
-# The model shipped in the package, trained on synthetic plates only (see README, "Bundled model").
+# The model shipped in the package, trained on synthetic plates only (docs/experiments.md tells how).
 BUNDLED_CHECKPOINT = Path(__file__).resolve().parent / "assets" / "bundled.ckpt"
 
 log = logging.getLogger(__name__)
@@ -92,19 +92,24 @@ def with_architecture_of(model_config: DictConfig, path: str | Path) -> DictConf
     return adopted
 
 
-def init_weights(model: PlateRecognizer, path: str | Path) -> None:
-    """Copy the weights of checkpoint `path` into `model`; network, alphabet and image size must match."""
-    checkpoint = read_checkpoint(path)
+def require_architecture(model: PlateRecognizer, checkpoint: dict, option: str) -> None:
+    """Raise CheckpointError when the `checkpoint` (given as `option`, e.g. `init_from=PATH`) holds weights
+    of another network, alphabet or image size than `model`'s."""
     hparams = checkpoint.get("hyper_parameters", {})
     for key in ARCHITECTURE_KEYS:
         if key in hparams and hparams[key] != model.hparams[key]:
             raise CheckpointError(
-                f"init_from={path}: its {key} ({hparams[key]!r}) differs from "
-                f"this model's ({model.hparams[key]!r})"
+                f"{option}: its {key} ({hparams[key]!r}) differs from this model's ({model.hparams[key]!r})"
             )
+
+
+def init_weights(model: PlateRecognizer, path: str | Path) -> None:
+    """Copy the weights of checkpoint `path` into `model`; network, alphabet and image size must match."""
+    checkpoint = read_checkpoint(path)
+    require_architecture(model, checkpoint, f"init_from={path}")
     model.load_state_dict(checkpoint["state_dict"])
     log.info(
-        "init_from: weights of %s (trained %s epochs, %s steps) loaded; the optimiser starts fresh",
+        "init_from: weights of %s (saved at epoch %s, step %s) loaded; the optimiser starts fresh",
         path,
         checkpoint.get("epoch", "?"),
         checkpoint.get("global_step", "?"),

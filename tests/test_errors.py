@@ -6,7 +6,7 @@ import sys
 import pytest
 import torch
 
-from plate_ocr.checkpoints import CheckpointError, load_recognizer
+from plate_ocr.checkpoints import BUNDLED_CHECKPOINT, CheckpointError, load_recognizer
 from plate_ocr.training.resume import resolve_ckpt_path
 from tests.conftest import PROJECT_ROOT
 
@@ -79,4 +79,12 @@ def test_init_from_loads_the_weights_and_says_so(tmp_path, caplog):
     with caplog.at_level("INFO", logger="plate_ocr.checkpoints"):
         init_weights(target, path)
     assert all(torch.equal(a, b) for a, b in zip(source.state_dict().values(), target.state_dict().values()))
-    assert f"init_from: weights of {path} (trained 3 epochs, 40 steps) loaded" in caplog.text
+    assert f"init_from: weights of {path} (saved at epoch 3, step 40) loaded" in caplog.text
+
+
+def test_resuming_a_run_of_another_network_is_one_line(tmp_path):
+    """`ckpt_path=last` takes the newest run under logs/, whatever it trained: a run of another network
+    (say a fine-tuned bundled model) is refused by name, not with a state_dict traceback."""
+    result = run("train.py", f"ckpt_path={BUNDLED_CHECKPOINT}", "debug=fdr", f"hydra.run.dir={tmp_path}")
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert f"error: ckpt_path={BUNDLED_CHECKPOINT}: its net" in result.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -80,6 +81,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser(command).parse_args(argv)
     try:
         args.run(args)
+    except BrokenPipeError:  # the reader of our output has gone (`plate-ocr predict DIR | head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        sys.exit(1)
     except BAD_INPUT as error:
         sys.exit(f"error: {error}")
     except InstantiationException as error:  # Hydra wraps what a configured object raised (an unknown face)

@@ -16,7 +16,7 @@ import pytorch_lightning as pl
 from omegaconf import DictConfig, OmegaConf
 from pytorch_lightning.callbacks import ModelCheckpoint
 
-from plate_ocr.checkpoints import init_weights, with_architecture_of
+from plate_ocr.checkpoints import init_weights, read_checkpoint, require_architecture, with_architecture_of
 from plate_ocr.data.datamodule import PlateDataModule
 from plate_ocr.data.records import PlateRecord
 from plate_ocr.system import PlateRecognizer
@@ -103,7 +103,7 @@ def fit_and_test(
     if not test:
         return metrics
     best = trainer.checkpoint_callback.best_model_path if test_best and trainer.checkpoint_callback else ""
-    if test_best and not best:
+    if test_best and not best and not trainer.fast_dev_run:  # fast_dev_run writes no checkpoints
         log.warning(
             "No best checkpoint (no validation ran, or checkpoints are off): "
             "testing the weights as training left them"
@@ -125,6 +125,9 @@ def train(cfg: DictConfig) -> dict[str, float]:
     datamodule = build_datamodule(cfg, model.image_size, model.charset.alphabet)
     trainer = build_trainer(cfg)
     ckpt_path = resolve_ckpt_path(cfg.ckpt_path, Path(cfg.paths.log_dir) / cfg.task_name)
+    if ckpt_path:
+        option = f"ckpt_path={ckpt_path}" + (" (the newest run's)" if cfg.ckpt_path == "last" else "")
+        require_architecture(model, read_checkpoint(ckpt_path), option)
     metrics = fit_and_test(trainer, model, datamodule, cfg.test, ckpt_path)
     log_hparams(trainer, cfg, metrics)
     if trainer.is_global_zero:
