@@ -10,6 +10,25 @@ PACKAGE = Path(__file__).resolve().parents[1] / "plate_ocr"
 MODULES = sorted(PACKAGE.rglob("*.py"))
 MAX_MODULE_LINES, MAX_FUNCTION_LINES, MAX_TOP_LEVEL_FILES = 300, 60, 8
 
+# What each part may import, as the subpackages' docstrings say: the core at the bottom, cli at the top.
+CORE = {"plate_format", "charset", "preprocess", "metrics", "configs"}
+BELOW_TRAINING = CORE | {"models", "decoding", "synth", "data", "evaluation", "system", "checkpoints"}
+MAY_IMPORT = {
+    **{module: CORE for module in CORE},
+    "models": set(),
+    "decoding": CORE,
+    "synth": CORE,
+    "data": CORE | {"decoding", "synth"},
+    "evaluation": CORE | {"synth"},
+    "system": CORE | {"decoding", "evaluation"},
+    "checkpoints": CORE | {"system"},
+    "inference": BELOW_TRAINING,
+    "training": BELOW_TRAINING,
+    "synth.probes": BELOW_TRAINING,
+    "tools": BELOW_TRAINING | {"inference", "training", "synth.probes"},
+    "cli": BELOW_TRAINING | {"inference", "training", "synth.probes", "tools"},
+}
+
 
 def module_name(path: Path) -> str:
     parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
@@ -50,6 +69,21 @@ def test_no_import_cycles():
 
     for name in sorted(graph):
         visit(name)
+
+
+def part_of(name: str) -> str:
+    """The part of the package a module belongs to: a top-level module, a subpackage, or synth.probes."""
+    parts = name.split(".")[1:]
+    return "synth.probes" if parts[:2] == ["synth", "probes"] else parts[0]
+
+
+def test_parts_import_only_the_parts_below_them():
+    names = {module_name(path): path for path in MODULES if path.name != "__init__.py"}
+    for name, path in names.items():
+        part = part_of(name)
+        for imported in imported_modules(path, set(names)):
+            other = part_of(imported)
+            assert other == part or other in MAY_IMPORT[part], f"{name} imports {imported}"
 
 
 def test_packages_say_what_lives_in_them():

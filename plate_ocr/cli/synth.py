@@ -24,8 +24,8 @@ from plate_ocr.cli import config_groups
 from plate_ocr.configs import default_image_size
 from plate_ocr.data.shard import write_shard
 from plate_ocr.plate_format import PLATE_TYPES
-from plate_ocr.synth import previews
 from plate_ocr.synth.config import default_renderer, renderer_config
+from plate_ocr.synth.probes import previews
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,1 +1,1 @@
-"""Plate data: sources (crops, full CCPD photos, synthetic), transforms and the DataModule."""
+"""Sources, validation, augmentation, the dataset and DataModule; imports the core, decoding, synth."""

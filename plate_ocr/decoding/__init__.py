@@ -1,1 +1,1 @@
-"""CTC decoding: greedy, grammar-constrained, test-time reframing and double-row layout."""
+"""CTC decoding: greedy, grammar, by name, reframing votes, double-row plates; imports the core only."""

@@ -1,1 +1,1 @@
-"""Reports of what a model reads: metrics tables, predictions and pictures of its errors."""
+"""evaluate.py's report and pictures of misreads; imports the core and synth's fonts."""

@@ -1,1 +1,1 @@
-"""Reading crops with a trained model (PyTorch or ONNX Runtime) and exporting it to ONNX."""
+"""Reading crops (PyTorch or ONNX Runtime) and ONNX export; imports all below training."""

@@ -1,1 +1,1 @@
-"""Plain nn.Module recognisers; no Lightning inside."""
+"""Plain nn.Module recognisers: no Lightning, no data; imports nothing of the package."""

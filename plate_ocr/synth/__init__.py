@@ -1,1 +1,1 @@
-"""The synthetic plate generator: plate strings, glyphs, layout, camera effects and fonts."""
+"""The plate generator: strings, glyphs, layout, camera, fonts, conf/renderer/; imports the core only."""

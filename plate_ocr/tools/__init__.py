@@ -1,1 +1,1 @@
-"""Model surgery and measurement: weight soups, widening, bundling, benchmarks."""
+"""Model surgery and measurement (soups, widening, bundling, benchmarks); may import any part but cli."""

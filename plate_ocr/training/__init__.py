@@ -1,1 +1,1 @@
-"""Building and running training: the run, resuming, self-training, sweeps and searches."""
+"""The one place that builds a run, resuming, self-training, sweeps; imports all below it, not tools."""

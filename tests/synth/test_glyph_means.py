@@ -6,8 +6,8 @@ from PIL import Image
 from plate_ocr.cli.main import main as plate_ocr
 from plate_ocr.synth.config import default_renderer
 from plate_ocr.synth.layout import render_plate
-from plate_ocr.synth.previews import write_crops
 from plate_ocr.synth.probes.glyph_means import MEAN_SIZE, normalised, registered_mean
+from plate_ocr.synth.probes.previews import write_crops
 
 
 def flat_plate(label: str, kind: str) -> np.ndarray:

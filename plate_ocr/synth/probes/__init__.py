@@ -1,1 +1,1 @@
-"""Probes that set a folder of real crops beside synthetic plates to find what the generator misses."""
+"""Previews of the generator, and probes setting real crops beside it; imports all below training."""
