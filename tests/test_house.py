@@ -25,8 +25,9 @@ MAY_IMPORT = {
     "inference": BELOW_TRAINING,
     "training": BELOW_TRAINING,
     "synth.probes": BELOW_TRAINING,
-    "tools": BELOW_TRAINING | {"inference", "training", "synth.probes"},
-    "cli": BELOW_TRAINING | {"inference", "training", "synth.probes", "tools"},
+    "labelling": BELOW_TRAINING | {"inference", "training"},
+    "tools": BELOW_TRAINING | {"inference", "training", "synth.probes", "labelling"},
+    "cli": BELOW_TRAINING | {"inference", "training", "synth.probes", "tools", "labelling"},
 }
 
 
