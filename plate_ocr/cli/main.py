@@ -33,6 +33,7 @@ COMMANDS = {
     "widen": "widen a CRNN checkpoint's conv stages without changing what it reads",
     "bundle": "a training checkpoint as weights and hyperparameters only (the bundled model)",
     "loader-bench": "images/s of the training data loader, configured as for train.py",
+    "label": "label a folder of crops in a local web page, the model's reading filled in",
 }
 # Hydra entry points in the repository root: everything after the subcommand goes to them unparsed.
 FORWARDED = {

@@ -1,0 +1,110 @@
+"""The labelling page's web app (Starlette, served by uvicorn on 127.0.0.1 only): the page, the crops of the
+folder and nothing else of the disk, and the labels saved through plate_ocr.labelling.session."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Sequence
+from importlib.resources import files
+from pathlib import Path
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from plate_ocr.charset import Charset
+from plate_ocr.data.labels_file import UNREADABLE
+from plate_ocr.labelling.order import CropReading
+from plate_ocr.labelling.session import LabellingSession
+from plate_ocr.plate_format import PROVINCES
+
+HOST = "127.0.0.1"
+# Names this machine calls itself: a page elsewhere that rebinds its own name to 127.0.0.1 is refused.
+ALLOWED_HOSTS = [HOST, "localhost"]
+
+
+def create_app(
+    folder: str | Path,
+    readings: Sequence[CropReading],
+    charset: Charset,
+    order: str = "mixed",
+    seed: int = 0,
+) -> Starlette:
+    """The app that asks for the labels of `folder`'s crops, read as `readings`, in `order`; its session is
+    `app.state.session`."""
+    session = LabellingSession(folder, readings, charset, order, seed)
+    page = (files("plate_ocr.labelling") / "page.html").read_text(encoding="utf-8")
+
+    async def index(request: Request) -> Response:
+        return HTMLResponse(page)
+
+    async def crops(request: Request) -> Response:
+        return JSONResponse(
+            {
+                "folder": str(session.folder),
+                "crops": session.crops(),
+                "progress": session.progress(),
+                "provinces": PROVINCES,
+                "unreadable": UNREADABLE,
+            }
+        )
+
+    async def image(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in session.readings:  # only the crops of the folder, never another file
+            return JSONResponse({"error": f"no crop {name}"}, status_code=404)
+        return FileResponse(session.folder / name)
+
+    def save(request_json: dict) -> Response:
+        name, plate = str(request_json.get("name", "")), str(request_json.get("plate", "")).strip().upper()
+        if name not in session.readings:
+            return JSONResponse({"error": f"no crop {name}"}, status_code=404)
+        problem = session.save(name, plate)
+        if problem:
+            return JSONResponse({"error": problem}, status_code=422)
+        return JSONResponse({"name": name, "label": plate, "progress": session.progress()})
+
+    async def label(request: Request) -> Response:
+        # JSON only: a form another site posts here is refused, since a browser cannot send JSON across
+        # sites without asking first.
+        if request.headers.get("content-type", "").split(";")[0] != "application/json":
+            return JSONResponse({"error": "send JSON"}, status_code=415)
+        return save(await request.json())
+
+    routes = [
+        Route("/", index),
+        Route("/api/crops", crops),
+        Route("/api/labels", label, methods=["POST"]),
+        Route("/crops/{name}", image),
+    ]
+    app = Starlette(
+        routes=routes, middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=ALLOWED_HOSTS)]
+    )
+    app.state.session = session
+    return app
+
+
+def bind(port: int) -> socket.socket:
+    """A socket on 127.0.0.1:`port` (0: any free port); an OSError names a port already taken."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((HOST, port))
+    except OSError as error:
+        sock.close()
+        raise OSError(f"cannot serve on {HOST}:{port} ({error.strerror}): give another --port") from error
+    return sock
+
+
+def serve(app: Starlette, sock: socket.socket) -> None:
+    """Serve `app` on `sock` until Ctrl+C."""
+    uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
+
+
+def url(sock: socket.socket) -> str:
+    """The page's address for a socket from bind."""
+    return f"http://{HOST}:{sock.getsockname()[1]}/"
