@@ -16,6 +16,7 @@ from plate_ocr.charset import Charset
 from plate_ocr.data.ccpd import list_ccpd_split
 from plate_ocr.data.ccpd_cache import CachedCcpdCrops
 from plate_ocr.data.crops import CropFiles, list_crops
+from plate_ocr.data.labels_file import labelled_records
 from plate_ocr.data.records import PlateRecord, PlateSample, hold_out
 from plate_ocr.data.shard import ShardPlates
 from plate_ocr.data.synth_plates import SynthPlates
@@ -145,6 +146,31 @@ def mix_splits(
         synthetic = SynthPlates(round(len(real["train"]) * synth_per_real), renderer, seed=None)
         real["train"] = ConcatDataset([real["train"], synthetic])
     return real
+
+
+def labelled_splits(
+    renderer: PlateRenderer,
+    root: str | None = None,
+    synth_per_real: float = 1.0,
+    val_fraction: float = 0.2,
+    seed: int = 0,
+    splits: Sequence[str] = ALL_SPLITS,
+    charset: Charset | None = None,
+) -> Splits:
+    """A flat folder of a camera's crops, labelled by its labels.tsv or by their names: a seeded
+    `val_fraction` held out for val and test, the rest trained on with `synth_per_real` rendered plates
+    per crop, so that the model keeps reading what the camera rarely shows."""
+    path = require_root(root, "labelled")
+    records = labelled_records(path, path.name, charset or Charset())
+    if len(records) < 2:
+        raise ValueError(f"data.root={root} holds {len(records)} labelled crops; label a few more")
+    train, val = hold_out(records, val_fraction, seed)
+    checked = _checked_crops({"train": train, "val": val}, charset)
+    checked["test"] = checked["val"]
+    if "train" in splits:
+        synthetic = SynthPlates(round(len(checked["train"]) * synth_per_real), renderer, seed=None)
+        checked["train"] = ConcatDataset([checked["train"], synthetic])
+    return Splits({split: checked[split] for split in splits}, checked.problems)
 
 
 def pseudo_labelled_splits(

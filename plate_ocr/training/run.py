@@ -112,6 +112,24 @@ def fit_and_test(
     return metrics | callback_metrics(trainer)
 
 
+def validate(trainer: pl.Trainer, model: PlateRecognizer, datamodule: PlateDataModule) -> dict[str, float]:
+    """The validation split read by the model as it is, before any training."""
+    trainer.validate(model, datamodule=datamodule, verbose=False)
+    return {
+        name: value for name, value in callback_metrics(trainer).items() if name in ("val/acc", "val/cer")
+    }
+
+
+def before_and_after(metrics: dict[str, float]) -> str:
+    """One line: the validation reading before training, at its best epoch, and after the last one."""
+    before, best, last = metrics["val/acc_before"], metrics.get("val/acc_best", 0), metrics.get("val/acc", 0)
+    cer_before, cer_last = metrics["val/cer_before"], metrics.get("val/cer", 0)
+    return (
+        f"validation accuracy: before {before:.4f}, best {best:.4f}, last {last:.4f} "
+        f"(CER before {cer_before:.4f}, last {cer_last:.4f})"
+    )
+
+
 def write_metrics(output_dir: str | Path, metrics: dict[str, float]) -> None:
     """The run's final metrics as `metrics.json` in its output dir."""
     (Path(output_dir) / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
@@ -128,7 +146,11 @@ def train(cfg: DictConfig) -> dict[str, float]:
     if ckpt_path:
         option = f"ckpt_path={ckpt_path}" + (" (the newest run's)" if cfg.ckpt_path == "last" else "")
         require_architecture(model, read_checkpoint(ckpt_path), option)
+    before = validate(trainer, model, datamodule) if cfg.get("validate_before") else {}
     metrics = fit_and_test(trainer, model, datamodule, cfg.test, ckpt_path)
+    if before:
+        metrics |= {f"{name}_before": value for name, value in before.items()}
+        print(before_and_after(metrics))
     log_hparams(trainer, cfg, metrics)
     if trainer.is_global_zero:
         write_metrics(cfg.paths.output_dir, metrics)
