@@ -94,6 +94,7 @@ def bind(port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((HOST, port))
+        sock.listen()  # the address works once printed: connections wait until uvicorn accepts them
     except OSError as error:
         sock.close()
         raise OSError(f"cannot serve on {HOST}:{port} ({error.strerror}): give another --port") from error
