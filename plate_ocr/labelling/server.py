@@ -18,13 +18,16 @@ from starlette.routing import Route
 
 from plate_ocr.charset import Charset
 from plate_ocr.data.labels_file import UNREADABLE
-from plate_ocr.labelling.order import CropReading
+from plate_ocr.labelling.order import NEEDS_FRAMINGS, CropReading
 from plate_ocr.labelling.session import LabellingSession
 from plate_ocr.plate_format import PROVINCES
+from plate_ocr.synth.fonts import chinese_face
 
 HOST = "127.0.0.1"
 # Names this machine calls itself: a page elsewhere that rebinds its own name to 127.0.0.1 is refused.
 ALLOWED_HOSTS = [HOST, "localhost"]
+# The page's hanzi: an OpenType file (browsers take no .ttc collections), sans-like.
+PAGE_FACE = "source_han_mono"
 
 
 def create_app(
@@ -50,6 +53,7 @@ def create_app(
                 "progress": session.progress(),
                 "provinces": PROVINCES,
                 "unreadable": UNREADABLE,
+                "framings": order in NEEDS_FRAMINGS,  # whether the readings' agreement was measured
             }
         )
 
@@ -75,11 +79,17 @@ def create_app(
             return JSONResponse({"error": "send JSON"}, status_code=415)
         return save(await request.json())
 
+    async def font(request: Request) -> Response:
+        # A Chinese face from a pip package, so that the provinces read on a machine without CJK fonts.
+        headers = {"Cache-Control": "max-age=86400"}
+        return FileResponse(chinese_face(PAGE_FACE).path, media_type="font/otf", headers=headers)
+
     routes = [
         Route("/", index),
         Route("/api/crops", crops),
         Route("/api/labels", label, methods=["POST"]),
         Route("/crops/{name}", image),
+        Route("/font", font),
     ]
     app = Starlette(
         routes=routes, middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=ALLOWED_HOSTS)]
