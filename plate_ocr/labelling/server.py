@@ -39,51 +39,6 @@ def create_app(
 ) -> Starlette:
     """The app that asks for the labels of `folder`'s crops, read as `readings`, in `order`; its session is
     `app.state.session`."""
-    session = LabellingSession(folder, readings, charset, order, seed)
-    page = (files("plate_ocr.labelling") / "page.html").read_text(encoding="utf-8")
-
-    async def index(request: Request) -> Response:
-        return HTMLResponse(page)
-
-    async def crops(request: Request) -> Response:
-        return JSONResponse(
-            {
-                "folder": str(session.folder),
-                "crops": session.crops(),
-                "progress": session.progress(),
-                "provinces": PROVINCES,
-                "unreadable": UNREADABLE,
-                "framings": order in NEEDS_FRAMINGS,  # whether the readings' agreement was measured
-            }
-        )
-
-    async def image(request: Request) -> Response:
-        name = request.path_params["name"]
-        if name not in session.readings:  # only the crops of the folder, never another file
-            return JSONResponse({"error": f"no crop {name}"}, status_code=404)
-        return FileResponse(session.folder / name)
-
-    def save(request_json: dict) -> Response:
-        name, plate = str(request_json.get("name", "")), str(request_json.get("plate", "")).strip().upper()
-        if name not in session.readings:
-            return JSONResponse({"error": f"no crop {name}"}, status_code=404)
-        problem = session.save(name, plate)
-        if problem:
-            return JSONResponse({"error": problem}, status_code=422)
-        return JSONResponse({"name": name, "label": plate, "progress": session.progress()})
-
-    async def label(request: Request) -> Response:
-        # JSON only: a form another site posts here is refused, since a browser cannot send JSON across
-        # sites without asking first.
-        if request.headers.get("content-type", "").split(";")[0] != "application/json":
-            return JSONResponse({"error": "send JSON"}, status_code=415)
-        return save(await request.json())
-
-    async def font(request: Request) -> Response:
-        # A Chinese face from a pip package, so that the provinces read on a machine without CJK fonts.
-        headers = {"Cache-Control": "max-age=86400"}
-        return FileResponse(chinese_face(PAGE_FACE).path, media_type="font/otf", headers=headers)
-
     routes = [
         Route("/", index),
         Route("/api/crops", crops),
@@ -91,11 +46,61 @@ def create_app(
         Route("/crops/{name}", image),
         Route("/font", font),
     ]
-    app = Starlette(
-        routes=routes, middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=ALLOWED_HOSTS)]
-    )
-    app.state.session = session
+    hosts = Middleware(TrustedHostMiddleware, allowed_hosts=ALLOWED_HOSTS)
+    app = Starlette(routes=routes, middleware=[hosts])
+    app.state.session = LabellingSession(folder, readings, charset, order, seed)
+    app.state.page = (files("plate_ocr.labelling") / "page.html").read_text(encoding="utf-8")
     return app
+
+
+async def index(request: Request) -> Response:
+    return HTMLResponse(request.app.state.page)
+
+
+async def crops(request: Request) -> Response:
+    """The crops in order with their readings and labels, and what the page needs to ask for them."""
+    session: LabellingSession = request.app.state.session
+    return JSONResponse(
+        {
+            "folder": str(session.folder),
+            "crops": session.crops(),
+            "progress": session.progress(),
+            "provinces": PROVINCES,
+            "unreadable": UNREADABLE,
+            "framings": session.strategy in NEEDS_FRAMINGS,  # whether the readings' agreement was measured
+        }
+    )
+
+
+async def image(request: Request) -> Response:
+    session: LabellingSession = request.app.state.session
+    name = request.path_params["name"]
+    if name not in session.readings:  # only the crops of the folder, never another file
+        return JSONResponse({"error": f"no crop {name}"}, status_code=404)
+    return FileResponse(session.folder / name)
+
+
+async def label(request: Request) -> Response:
+    """Save `{"name": crop, "plate": label}`; the problem with it (422) when it is not a plate."""
+    # JSON only: a form another site posts here is refused, since a browser cannot send JSON across sites
+    # without asking first.
+    if request.headers.get("content-type", "").split(";")[0] != "application/json":
+        return JSONResponse({"error": "send JSON"}, status_code=415)
+    session: LabellingSession = request.app.state.session
+    sent = await request.json()
+    name, plate = str(sent.get("name", "")), str(sent.get("plate", "")).strip().upper()
+    if name not in session.readings:
+        return JSONResponse({"error": f"no crop {name}"}, status_code=404)
+    problem = session.save(name, plate)
+    if problem:
+        return JSONResponse({"error": problem}, status_code=422)
+    return JSONResponse({"name": name, "label": plate, "progress": session.progress()})
+
+
+async def font(request: Request) -> Response:
+    # A Chinese face from a pip package, so that the provinces read on a machine without CJK fonts.
+    headers = {"Cache-Control": "max-age=86400"}
+    return FileResponse(chinese_face(PAGE_FACE).path, media_type="font/otf", headers=headers)
 
 
 def bind(port: int) -> socket.socket:

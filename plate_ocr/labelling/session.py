@@ -27,6 +27,7 @@ class LabellingSession:
     ) -> None:
         self.folder = Path(folder)
         self.charset = charset
+        self.strategy = order
         self.readings = {Path(reading.path).name: reading for reading in readings}
         self.order = [Path(readings[i].path).name for i in reading_order(readings, order, seed)]
         self.labels = read_labels(self.folder)  # a labels.tsv that does not parse stops us here
