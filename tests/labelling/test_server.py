@@ -20,6 +20,7 @@ def save(client, name: str, plate: str):
 
 def test_the_page_and_the_crops_in_order(client):
     assert 'id="plate"' in client.get("/").text
+    assert client.get("/font").headers["content-type"] == "font/otf"  # hanzi without system CJK fonts
     state = client.get("/api/crops").json()
     assert [crop["confidence"] for crop in state["crops"]] == [0.5, 0.6, 0.7, 0.8]  # least confident first
     assert state["progress"] == {"total": 4, "labelled": 0, "plates": 0, "right": 0}
