@@ -16,7 +16,7 @@ from plate_ocr.charset import Charset
 from plate_ocr.data.ccpd import list_ccpd_split
 from plate_ocr.data.ccpd_cache import CachedCcpdCrops
 from plate_ocr.data.crops import CropFiles, list_crops
-from plate_ocr.data.labels_file import labelled_records
+from plate_ocr.data.labels_file import LABELS_FILE, labelled_records
 from plate_ocr.data.records import PlateRecord, PlateSample, hold_out
 from plate_ocr.data.shard import ShardPlates
 from plate_ocr.data.synth_plates import SynthPlates
@@ -80,13 +80,18 @@ def ccpd_crops_splits(
 def folder_splits(
     root: str | None = None, splits: Sequence[str] = ("test",), charset: Charset | None = None
 ) -> Splits:
-    """One flat folder of labelled crops, used as the test split."""
+    """One flat folder of labelled crops, used as the test split: labelled by its labels.tsv where it has
+    one (`plate-ocr label DIR` writes it), else by the crops' names."""
     path = require_root(root, "folder")
     if set(splits) - {"test"}:
         raise ValueError(
             "data=folder only has a test split: use it with evaluate.py, or train with data=ccpd_crops"
         )
-    return _checked_crops({"test": list_crops(path, subset=path.name)}, charset)
+    if (path / LABELS_FILE).is_file():
+        records = labelled_records(path, path.name, charset or Charset())
+    else:
+        records = list_crops(path, subset=path.name)
+    return _checked_crops({"test": records}, charset)
 
 
 def synth_splits(

@@ -57,3 +57,15 @@ def test_a_labels_tsv_that_does_not_parse_names_the_line(camera):
     (camera / "labels.tsv").write_text("a.jpg\t皖A12345\nno tab here\n", encoding="utf-8")
     with pytest.raises(LabelsFileError, match="line 2"):
         read_labels(camera)
+
+
+def test_evaluate_reads_a_folder_by_its_labels_tsv(tmp_path):
+    folder = tmp_path / "labelled"
+    write_crops(default_renderer(), 4, folder, seed=5)
+    named = {path.name: path.stem.rsplit("-", 1)[-1] for path in folder.iterdir()}
+    for number, name in enumerate(sorted(named)):
+        (folder / name).rename(folder / f"cam_{number}.jpg")
+    write_labels(folder, {f"cam_{number}.jpg": named[name] for number, name in enumerate(sorted(named))})
+    run = tmp_path / "eval"
+    run_entry("evaluate.py", "data=folder", f"data.root={folder}", f"hydra.run.dir={run}")
+    assert json.loads((run / "metrics.json").read_text())["num_samples"] == 4
