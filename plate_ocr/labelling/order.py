@@ -82,7 +82,9 @@ STRATEGIES = (*ORDERS, "random")
 NEEDS_FRAMINGS = ("mixed", "disagreement")
 
 
-def reading_order(readings: Sequence[CropReading], strategy: str = "mixed", seed: int = 0) -> list[int]:
+def reading_order(
+    readings: Sequence[CropReading], strategy: str = "disagreement", seed: int = 0
+) -> list[int]:
     """The indices of `readings` in the order to ask for their labels (`seed` only shuffles "random");
     ties keep the given order."""
     if strategy == "random":

@@ -34,7 +34,7 @@ def create_app(
     folder: str | Path,
     readings: Sequence[CropReading],
     charset: Charset,
-    order: str = "mixed",
+    order: str = "disagreement",
     seed: int = 0,
 ) -> Starlette:
     """The app that asks for the labels of `folder`'s crops, read as `readings`, in `order`; its session is

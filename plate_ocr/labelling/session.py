@@ -22,7 +22,7 @@ class LabellingSession:
         folder: str | Path,
         readings: Sequence[CropReading],
         charset: Charset,
-        order: str = "mixed",
+        order: str = "disagreement",
         seed: int = 0,
     ) -> None:
         self.folder = Path(folder)
