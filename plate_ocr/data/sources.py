@@ -161,10 +161,12 @@ def labelled_splits(
     seed: int = 0,
     splits: Sequence[str] = ALL_SPLITS,
     charset: Charset | None = None,
+    crops: Sequence[PlateRecord] = (),
 ) -> Splits:
     """A flat folder of a camera's crops, labelled by its labels.tsv or by their names: a seeded
     `val_fraction` held out for val and test, the rest trained on with `synth_per_real` rendered plates
-    per crop, so that the model keeps reading what the camera rarely shows."""
+    per crop, so that the model keeps reading what the camera rarely shows. `crops` (already checked:
+    the camera's unlabelled crops the model labelled itself) are trained on too."""
     path = require_root(root, "labelled")
     records = labelled_records(path, path.name, charset or Charset())
     if len(records) < 2:
@@ -173,8 +175,9 @@ def labelled_splits(
     checked = _checked_crops({"train": train, "val": val}, charset)
     checked["test"] = checked["val"]
     if "train" in splits:
-        synthetic = SynthPlates(round(len(checked["train"]) * synth_per_real), renderer, seed=None)
-        checked["train"] = ConcatDataset([checked["train"], synthetic])
+        real = ConcatDataset([checked["train"], CropFiles(list(crops))])
+        synthetic = SynthPlates(round(len(real) * synth_per_real), renderer, seed=None)
+        checked["train"] = ConcatDataset([real, synthetic])
     return Splits({split: checked[split] for split in splits}, checked.problems)
 
 

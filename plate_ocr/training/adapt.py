@@ -92,6 +92,17 @@ def training_records(labels: Sequence[PseudoLabel], truth: dict[str, str], sourc
     return [PlateRecord(label.path, label.text, "pseudo") for label in labels if label.kept]
 
 
+def unlabelled_crops(cfg: DictConfig, model: PlateRecognizer) -> list[PlateRecord]:
+    """The crops of `data.unlabelled` (if given) that `model` reads confidently as `pseudo_labels` says,
+    labelled with its readings: what a fine-tuning run trains on besides its labelled crops."""
+    if not cfg.data.get("unlabelled"):
+        return []
+    paths = list_unlabelled(cfg.data.unlabelled, cfg.data.on_bad)
+    kept = training_records(crop_reader(cfg.pseudo_labels)(model, paths), {}, "model")
+    log.info("data.unlabelled: %d of %d crops pseudo-labelled and trained on", len(kept), len(paths))
+    return kept
+
+
 def check_label_source(source: str, truth: dict[str, str], unlabelled: str) -> None:
     """`adapt.labels` must name one of LABEL_SOURCES, and `names` needs crops whose names carry plates."""
     if source not in LABEL_SOURCES:

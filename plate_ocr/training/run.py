@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -135,12 +135,16 @@ def write_metrics(output_dir: str | Path, metrics: dict[str, float]) -> None:
     (Path(output_dir) / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
 
 
-def train(cfg: DictConfig) -> dict[str, float]:
+def train(
+    cfg: DictConfig, more_crops: Callable[[DictConfig, PlateRecognizer], list[PlateRecord]] | None = None
+) -> dict[str, float]:
     """Fit, then test the best checkpoint; returns the final metrics (also written to metrics.json and, with
-    the run's hyperparameters, to TensorBoard)."""
+    the run's hyperparameters, to TensorBoard). `more_crops` gives crops to train on besides the data's own,
+    read by the model before training (fine-tuning: a camera's unlabelled crops, pseudo-labelled)."""
     seed_run(cfg)
     model = build_model(cfg.model, cfg.init_from)
-    datamodule = build_datamodule(cfg, model.image_size, model.charset.alphabet)
+    crops = more_crops(cfg, model) if more_crops else None
+    datamodule = build_datamodule(cfg, model.image_size, model.charset.alphabet, crops)
     trainer = build_trainer(cfg)
     ckpt_path = resolve_ckpt_path(cfg.ckpt_path, Path(cfg.paths.log_dir) / cfg.task_name)
     if ckpt_path:

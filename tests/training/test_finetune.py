@@ -69,3 +69,23 @@ def test_evaluate_reads_a_folder_by_its_labels_tsv(tmp_path):
     run = tmp_path / "eval"
     run_entry("evaluate.py", "data=folder", f"data.root={folder}", f"hydra.run.dir={run}")
     assert json.loads((run / "metrics.json").read_text())["num_samples"] == 4
+
+
+def test_unlabelled_crops_are_pseudo_labelled_and_trained_on(camera, tmp_path):
+    unlabelled = tmp_path / "unlabelled"
+    write_crops(default_renderer(), 6, unlabelled, seed=6)
+    for number, path in enumerate(sorted(unlabelled.iterdir())):
+        path.rename(unlabelled / f"frame_{number}.jpg")  # names that carry no plate
+    run = tmp_path / "run"
+    result = run_entry(
+        "train.py",
+        "experiment=finetune",
+        f"data.root={camera}",
+        f"data.unlabelled={unlabelled}",
+        "pseudo_labels.min_confidence=0",
+        "pseudo_labels.min_agreement=0",
+        *TINY,
+        f"hydra.run.dir={run}",
+    )
+    assert "crops pseudo-labelled and trained on" in result.stdout + result.stderr
+    assert "validation accuracy: before" in result.stdout
