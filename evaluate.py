@@ -13,11 +13,12 @@ import pytorch_lightning as pl
 from omegaconf import DictConfig
 from PIL import Image
 
-from plate_ocr.checkpoints import CheckpointError, load_recognizer
+from plate_ocr.checkpoints import CheckpointError, load_recognizer, widened_alphabet
 from plate_ocr.data.validation import BadDataError
 from plate_ocr.decoding.registry import decoder
 from plate_ocr.evaluation import report
 from plate_ocr.evaluation.visualize import error_grid
+from plate_ocr.plate_format import DEFAULT_ALPHABET
 
 
 def evaluate(cfg: DictConfig) -> dict:
@@ -28,9 +29,9 @@ def evaluate(cfg: DictConfig) -> dict:
     model.decoder = decoder(cfg.decoding)
     if cfg.get("tta"):
         model.tta = hydra.utils.instantiate(cfg.tta)
-    datamodule = hydra.utils.instantiate(
-        cfg.data, image_size=model.image_size, alphabet=model.charset.alphabet
-    )
+    # Plates of characters the model cannot write (a checkpoint older than a plate type) count as misread.
+    labels_alphabet = widened_alphabet(model.charset.alphabet, DEFAULT_ALPHABET)
+    datamodule = hydra.utils.instantiate(cfg.data, image_size=model.image_size, alphabet=labels_alphabet)
     datamodule.setup("test")
     trainer: pl.Trainer = hydra.utils.instantiate(cfg.trainer, logger=False, enable_checkpointing=False)
     batches = trainer.predict(model, dataloaders=datamodule.test_dataloader())

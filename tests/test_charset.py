@@ -8,14 +8,14 @@ def test_alphabet_is_ccpd_done_right():
     assert len(PROVINCES) == 31
     assert "蒙" in PROVINCES and "荥" not in DEFAULT_ALPHABET
     assert "I" not in LETTERS and "O" not in LETTERS and len(LETTERS) == 24
-    assert len(DEFAULT_ALPHABET) == len(set(DEFAULT_ALPHABET)) == 31 + 2 + 24 + 10
-    assert {"警", "学"} <= set(DEFAULT_ALPHABET)
+    assert len(DEFAULT_ALPHABET) == len(set(DEFAULT_ALPHABET)) == 31 + 24 + 10 + len("警学挂使领港澳民航应急")
+    assert set("警学挂使领港澳民航应急") <= set(DEFAULT_ALPHABET)
 
 
 def test_blank_is_index_zero_and_round_trip():
     charset = Charset()
-    assert charset.num_classes == 68
-    for plate in ("皖AY339S", "皖AD00518", "粤B12345", "京A0001警"):
+    assert charset.num_classes == 77
+    for plate in ("皖AY339S", "皖AD00518", "粤B12345", "京A0001警", "使014578", "皖A1234应急"):
         indices = charset.encode(plate)
         assert 0 not in indices
         assert charset.decode(indices) == plate

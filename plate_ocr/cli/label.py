@@ -13,6 +13,7 @@ import threading
 import time
 import webbrowser
 
+from plate_ocr.charset import Charset
 from plate_ocr.cli import config_groups
 from plate_ocr.data.labels_file import read_labels
 from plate_ocr.inference.reader import open_reader
@@ -46,7 +47,8 @@ def run(args: argparse.Namespace) -> None:
         raise ValueError(f"no crop of {args.folder} could be read (each is named above)")
     framings = f"in {len(tta.reframings)} framings " if tta else ""
     print(f"read {len(readings)} crops {framings}in {time.perf_counter() - started:.1f} s", flush=True)
-    app = create_app(args.folder, readings, reader.charset, args.order)
+    # Labels are checked against the plate format's every type, whatever the model can write yet.
+    app = create_app(args.folder, readings, Charset(), args.order)
     sock = bind(args.port)
     address = url(sock)
     progress = app.state.session.progress()

@@ -1,6 +1,7 @@
 """Synthetic plates, drawn by a conf/renderer/ option (as `python train.py renderer=NAME` draws them).
 
 plate-ocr synth --n 64 --grid grid.png              a preview grid with labels
+plate-ocr synth --n 6 --grid types.png --per-type   a row of --n plates of each plate type
 plate-ocr synth --out DIR --n 1000 [--type green]   labelled crops `<n>-<plate>.jpg`
 plate-ocr synth --compare DIR --n 400               image statistics: DIR's crops vs synthetic ones
 plate-ocr synth --compare DIR --grid compare.png    ... and per province, real beside synthetic
@@ -31,6 +32,9 @@ from plate_ocr.synth.probes import previews
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--n", type=int, default=64, help="how many plates (64)")
     parser.add_argument("--grid", type=Path, help="write a preview grid PNG here")
+    parser.add_argument(
+        "--per-type", action="store_true", help="with --grid: a row of --n plates of each plate type"
+    )
     parser.add_argument("--out", type=Path, help="write labelled crops into this folder")
     parser.add_argument("--compare", type=Path, help="compare image statistics with this folder of crops")
     parser.add_argument(
@@ -68,7 +72,12 @@ def run(args: argparse.Namespace) -> None:
         lines = previews.write_province_means(args.compare, args.means, renderer, args.seed)
         print("\n".join(lines) + f"\nwrote the registered means of each province to {args.means}")
         return
-    if args.grid and args.compare:
+    if args.per_type and not args.grid:
+        args.parser.error("--per-type needs --grid PATH")
+    if args.grid and args.per_type:
+        previews.write_type_grid(args.renderer, overrides, args.n, args.grid, args.seed)
+        print(f"wrote {args.n} plates of each of the {len(PLATE_TYPES)} plate types to {args.grid}")
+    elif args.grid and args.compare:
         previews.write_province_grid(args.compare, args.grid, image_size, 4, args.seed, args.renderer)
         print(f"wrote real and synthetic plates of each province in {args.compare} to {args.grid}")
     elif args.grid:

@@ -19,10 +19,10 @@ import numpy as np
 from plate_ocr.data.crops import image_files
 from plate_ocr.data.records import PlateRecord, hold_out
 from plate_ocr.data.validation import BadFile
-from plate_ocr.plate_format import DIGITS, LETTERS, PROVINCES, SPECIALS
+from plate_ocr.plate_format import DIGITS, LETTERS, PROVINCES
 
 # CCPD's own index lists; its trailing 'O' marks "no character" and is never a valid plate glyph.
-CCPD_PROVINCES = PROVINCES + SPECIALS + "O"
+CCPD_PROVINCES = PROVINCES + "警学O"
 CCPD_ALPHABETS = LETTERS + "O"
 CCPD_ADS = LETTERS + DIGITS + "O"
 SPLITS = ("train", "val", "test")

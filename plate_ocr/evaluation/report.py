@@ -11,6 +11,7 @@ from pathlib import Path
 from rapidfuzz.distance import Levenshtein
 
 from plate_ocr.metrics import PlateAccuracy, PlateCER
+from plate_ocr.plate_format import types_of
 
 # Over 80% of CCPD is from Anhui (皖); other provinces are reported as their own group.
 DOMINANT_PROVINCE = "皖"
@@ -60,9 +61,11 @@ def confusions(rows: Iterable[Row]) -> Counter:
 
 
 def summarize(rows: list[Row]) -> dict:
-    """The content of metrics.json: overall scores, per subset, per province, and plates not from 皖."""
+    """The content of metrics.json: overall scores, per subset, per plate type (the types whose form the
+    label fits: plate_ocr.plate_format.types_of), per province, and plates not from 皖."""
     summary = score(rows)
     summary["subsets"] = grouped(rows, lambda r: r["subset"] or "all")
+    summary["types"] = grouped(rows, lambda r: "/".join(types_of(r["label"])) or "none")
     summary["provinces"] = grouped(rows, lambda r: r["label"][:1])
     summary["non_" + DOMINANT_PROVINCE] = score(
         r for r in rows if not r["label"].startswith(DOMINANT_PROVINCE)
@@ -82,9 +85,10 @@ def worst(rows: list[Row], count: int) -> list[int]:
 
 def format_table(title: str, groups: dict[str, dict]) -> str:
     """A plain text table of grouped scores."""
-    lines = [title, f"  {'group':<16}{'n':>7}{'accuracy':>10}{'cer':>9}{'province':>10}"]
+    width = max([16, *(len(name) + 1 for name in groups)])
+    lines = [title, f"  {'group':<{width}}{'n':>7}{'accuracy':>10}{'cer':>9}{'province':>10}"]
     lines += [
-        f"  {name:<16}{g['num_samples']:>7}{g['accuracy']:>10.4f}{g['cer']:>9.4f}"
+        f"  {name:<{width}}{g['num_samples']:>7}{g['accuracy']:>10.4f}{g['cer']:>9.4f}"
         f"{g['province_accuracy']:>10.4f}"
         for name, g in groups.items()
     ]
@@ -98,6 +102,7 @@ def format_report(summary: dict, pairs: Counter, num_confusions: int) -> str:
         f"accuracy {summary['accuracy']:.4f}  cer {summary['cer']:.4f}"
         f"  province {summary['province_accuracy']:.4f}  on {summary['num_samples']} plates",
         format_table("per subset:", summary["subsets"]),
+        format_table("per plate type (of the label's form):", summary["types"]),
         format_table("per province:", summary["provinces"]),
         format_table(f"plates not starting with {DOMINANT_PROVINCE}:", {"all": non_dominant})
         if non_dominant["num_samples"]

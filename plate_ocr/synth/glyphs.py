@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 
-from plate_ocr.plate_format import PROVINCES, SPECIALS
+from plate_ocr.plate_format import MARKS, PROVINCES
 from plate_ocr.synth.fonts import chinese_face, latin_faces
 from plate_ocr.synth.hanzi import HANZI_STROKE_MM, HANZI_STROKES, stroked_hanzi
 from plate_ocr.synth.strokes import stroked_glyph
@@ -62,7 +62,7 @@ def _stretch(face: Face) -> float:
 
 def is_chinese(char: str) -> bool:
     """Whether `char` is drawn with the CJK face."""
-    return char in PROVINCES or char in SPECIALS
+    return char in PROVINCES or char in MARKS
 
 
 def is_plate_hanzi(char: str, face: Face) -> bool:

@@ -1,4 +1,4 @@
-"""Plate strings as they are issued: province, issuing-office letter, then the serial of each plate type."""
+"""Plate strings as they are issued: each plate type's places drawn as its form allows."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from plate_ocr import plate_format
-from plate_ocr.plate_format import DIGITS, LETTERS, NEW_ENERGY, PROVINCES
+from plate_ocr.plate_format import ALNUM, DIGITS, LETTERS, PLATE_TYPES, PROVINCES
 
 # Where letters sit in a five-character serial, as often as CCPD has them there (mostly first and last).
 LETTER_POSITIONS = np.array([0.36, 0.2, 0.13, 0.06, 0.25])
@@ -35,10 +34,11 @@ def province_weights(shares: Mapping[str, float]) -> np.ndarray:
 
 
 class PlateStrings:
-    """Draws plate strings of a given type.
-
-    `province_p` are probabilities over PROVINCES; `office_a_share` of plates have A as their second
-    character, the rest any letter; `serial_letters[k]` weighs serials holding k letters (I and O never).
+    """Draws plate strings of a given type (plate_ocr.plate_format.PLATE_TYPES), place by place from its
+    form: provinces by `province_p` (probabilities over PROVINCES); the issuing office's letter (a
+    province's letter place) is A for `office_a_share` of plates, any letter for the rest; a run of
+    letter-or-digit places holds k letters with weights `serial_letters[k]` (I and O never), mostly first
+    and last; any other place draws its characters alike.
     """
 
     def __init__(
@@ -49,31 +49,35 @@ class PlateStrings:
         self.letter_counts = np.cumsum(serial_letters, dtype=float)
 
     def __call__(self, plate_type: str, rng: np.random.Generator) -> str:
-        province = PROVINCES[pick(self.provinces, rng)]
-        office = "A" if rng.random() < self.office_a_share else LETTERS[rng.integers(len(LETTERS))]
-        if plate_type == "green":
-            energy = NEW_ENERGY[rng.integers(len(NEW_ENERGY))]
-            if rng.random() < 0.85:  # small cars: D/F, a letter or digit, four digits
-                second = (
-                    LETTERS[rng.integers(len(LETTERS))] if rng.random() < 0.3 else DIGITS[rng.integers(10)]
+        forms = PLATE_TYPES[plate_type].forms
+        form = forms[rng.integers(len(forms))] if len(forms) > 1 else forms[0]
+        chars: list[str] = []
+        place = 0
+        while place < len(form):
+            chars_here = form[place]
+            if chars_here == ALNUM:
+                run = next((end for end in range(place, len(form)) if form[end] != ALNUM), len(form)) - place
+                chars.append(self._serial(run, rng))
+                place += run
+                continue
+            if chars_here == PROVINCES:
+                chars.append(PROVINCES[pick(self.provinces, rng)])
+            elif chars_here == LETTERS and place > 0 and form[place - 1] == PROVINCES:
+                chars.append(
+                    "A" if rng.random() < self.office_a_share else LETTERS[rng.integers(len(LETTERS))]
                 )
-                return province + office + energy + second + self._digits(4, rng)
-            return province + office + self._digits(5, rng) + energy  # large cars
-        if plate_type in ("police", "coach"):
-            return (
-                province + office + self._serial(rng)[:4] + plate_format.PLATE_TYPES[plate_type].forms[0][-1]
-            )
-        return province + office + self._serial(rng)
+            else:
+                chars.append(chars_here[rng.integers(len(chars_here))] if len(chars_here) > 1 else chars_here)
+            place += 1
+        return "".join(chars)
 
-    def _serial(self, rng: np.random.Generator) -> str:
-        count = min(pick(self.letter_counts, rng), 5)
-        chars = list(self._digits(5, rng))
+    def _serial(self, length: int, rng: np.random.Generator) -> str:
+        """`length` letters or digits, some of them letters as `serial_letters` weighs them."""
+        count = min(pick(self.letter_counts, rng), length)
+        chars = [DIGITS[d] for d in rng.integers(10, size=length)]
         # Weighted positions without replacement: the largest of u ** (1 / weight) win.
-        positions = np.argsort(rng.random(5) ** (1 / LETTER_POSITIONS))[5 - count :]
+        weights = LETTER_POSITIONS[:length] if length <= len(LETTER_POSITIONS) else np.ones(length)
+        positions = np.argsort(rng.random(length) ** (1 / weights))[length - count :]
         for position, letter in zip(positions, rng.integers(len(LETTERS), size=len(positions))):
             chars[position] = LETTERS[letter]
         return "".join(chars)
-
-    @staticmethod
-    def _digits(count: int, rng: np.random.Generator) -> str:
-        return "".join(DIGITS[d] for d in rng.integers(10, size=count))

@@ -13,6 +13,7 @@ from plate_ocr.plate_format import (
     DOUBLE_ROW_LINES,
     PLATE_HEIGHT_MM,
     PLATE_TYPES,
+    RED,
     PlateLayout,
 )
 from plate_ocr.synth.glyphs import CJK_FACE, glyph, is_chinese, is_plate_hanzi, warped
@@ -57,8 +58,8 @@ def render_plate(
     alpha = np.zeros((round(style.height * scale), round(style.width * scale)), np.float32)
     _frame(alpha, scale, rng)
     lay_out = _double_row if PLATE_TYPES[plate_type].rows == 2 else _single_row
-    last_glyph = lay_out(alpha, label, style, scale, lettering, rng)
-    plate = _paint(style, alpha, last_glyph, rng)
+    boxes = lay_out(alpha, label, style, scale, lettering, rng)
+    plate = _paint(style, alpha, [boxes[place] for place in style.red_places], rng)
     _rivets(plate, scale, style.height, rng)
     return plate
 
@@ -71,6 +72,9 @@ def _frame(alpha: np.ndarray, scale: float, rng: np.random.Generator) -> None:
     cv2.rectangle(alpha, (round(inset),) * 2, (right, bottom), min(1.0, line), max(1, round(line)))
 
 
+Box = tuple[slice, slice]  # the rows and columns of one glyph's ink
+
+
 def _single_row(
     alpha: np.ndarray,
     label: str,
@@ -78,9 +82,9 @@ def _single_row(
     scale: float,
     lettering: Lettering,
     rng: np.random.Generator,
-) -> slice:
-    """The characters in one line, the separator dot in the wide gap before the third; returns the columns
-    of the last glyph."""
+) -> list[Box]:
+    """The characters in one line, the separator dot in the wide gap before the third; returns the boxes
+    of the glyphs."""
     char_scale = rng.uniform(0.94, 1.04)
     spread = rng.uniform(0.9, 1.1)  # the plate maker's spacing, within tolerance
     x = (style.width - sum(style.char_widths) * char_scale - sum(style.gaps) * spread) / 2 + rng.uniform(
@@ -88,16 +92,16 @@ def _single_row(
     )
     top = round(((PLATE_HEIGHT_MM - CHAR_HEIGHT_MM) / 2 + rng.uniform(-2, 2)) * scale)
     box_height = round(CHAR_HEIGHT_MM * char_scale * scale)
+    boxes = []
     for n, (char, char_width, gap) in enumerate(zip(label, style.char_widths, style.gaps)):
         x += gap * spread
         if n == 2:  # the separator dot, centred in the wide gap before the third character
             dot_x = (x - gap * spread / 2) * scale
             _paint_disc(alpha, (dot_x, PLATE_HEIGHT_MM / 2 * scale), rng.uniform(4, 6) * scale)
-        last_glyph = _glyph(
-            alpha, char, x * scale, top, char_width * char_scale * scale, box_height, lettering, rng
-        )
+        box = _glyph(alpha, char, x * scale, top, char_width * char_scale * scale, box_height, lettering, rng)
+        boxes.append(box)
         x += char_width * char_scale
-    return last_glyph
+    return boxes
 
 
 def _double_row(
@@ -107,16 +111,18 @@ def _double_row(
     scale: float,
     lettering: Lettering,
     rng: np.random.Generator,
-) -> slice:
-    """Province and letter in a short top line with the dot between them, the serial in a tall bottom line
-    (GA 36's large-vehicle rear plate, 440 x 220 mm); returns the columns of the last glyph."""
+) -> list[Box]:
+    """The first two characters (province and letter) in a short top line with the dot between them, the
+    rest in a tall bottom line (GA 36's large-vehicle rear plate, 440 x 220 mm); returns the glyphs' boxes."""
     char_scale = rng.uniform(0.94, 1.04)
     top = round((DOUBLE_ROW_LINES.top + rng.uniform(-2, 2)) * scale)
     box_height = round(DOUBLE_ROW_LINES.top_height * char_scale * scale)
     box_width = DOUBLE_ROW_LINES.top_char_width * char_scale * scale
     centres = [c + rng.uniform(-8, 8) for c in DOUBLE_ROW_LINES.top_centres]
-    for char, centre in zip(label[:2], centres):
+    boxes = [
         _glyph(alpha, char, centre * scale - box_width / 2, top, box_width, box_height, lettering, rng)
+        for char, centre in zip(label[:2], centres)
+    ]
     dot_y = (DOUBLE_ROW_LINES.top + DOUBLE_ROW_LINES.top_height / 2) * scale
     _paint_disc(alpha, (sum(centres) / 2 * scale, dot_y), rng.uniform(4, 6) * scale)
 
@@ -130,7 +136,7 @@ def _double_row(
     top = round((DOUBLE_ROW_LINES.bottom + rng.uniform(-2, 2)) * scale)
     box_height = round(DOUBLE_ROW_LINES.bottom_height * char_scale * scale)
     for char in serial:
-        last_glyph = _glyph(
+        box = _glyph(
             alpha,
             char,
             x * scale,
@@ -140,8 +146,9 @@ def _double_row(
             lettering,
             rng,
         )
+        boxes.append(box)
         x += DOUBLE_ROW_LINES.bottom_char_width * char_scale + DOUBLE_ROW_LINES.bottom_gap * spread
-    return last_glyph
+    return boxes
 
 
 def _glyph(
@@ -153,8 +160,8 @@ def _glyph(
     box_height: int,
     lettering: Lettering,
     rng: np.random.Generator,
-) -> slice:
-    """One character's ink, centred in its box (`left`, `top`, sizes in pixels); returns its columns."""
+) -> Box:
+    """One character's ink, centred in its box (`left`, `top`, sizes in pixels); returns where it lies."""
     if is_chinese(char):
         plate_hanzi = is_plate_hanzi(char, lettering.chinese_face)
         # The pen only draws plate hanzi; the others keep one cached glyph whatever the plate's pen.
@@ -174,23 +181,27 @@ def _glyph(
     alpha[top : top + box_height, x : x + glyph_width] = cv2.resize(
         mask, (glyph_width, box_height), interpolation=cv2.INTER_AREA
     )[: height - top]
-    return slice(x, x + glyph_width)
+    return slice(top, top + box_height), slice(x, x + glyph_width)
 
 
-def _paint(style: PlateLayout, alpha: np.ndarray, last_glyph: slice, rng: np.random.Generator) -> np.ndarray:
-    """The plate's paint and ink blended by `alpha`, as RGB uint8; tones vary a little per plate."""
+def _paint(style: PlateLayout, alpha: np.ndarray, red: list[Box], rng: np.random.Generator) -> np.ndarray:
+    """The plate's paint and ink blended by `alpha`, the glyphs in `red` boxes red, as RGB uint8; tones vary
+    a little per plate."""
     height, width = alpha.shape
-    top, bottom = (np.array(c, np.float32) for c in style.background)
+    start, end = (np.array(c, np.float32) for c in style.background)
     tone = rng.uniform(0.88, 1.08) * rng.uniform(0.93, 1.07, 3).astype(np.float32)
-    ramp = (np.arange(height, dtype=np.float32) / height)[:, None]
+    if style.horizontal_gradient:
+        ramp = (np.arange(width, dtype=np.float32) / width)[None, :]
+    else:
+        ramp = (np.arange(height, dtype=np.float32) / height)[:, None]
     ink = np.array(style.ink, np.float32) * rng.uniform(0.85, 1.05)
     channels = []
     # Per channel: numpy is slow on (h, w, 3) arrays broadcast along their short last axis.
     for c in range(3):
-        paint = (top[c] + (bottom[c] - top[c]) * ramp) * tone[c]
-        channel_ink = np.full((1, width), ink[c], np.float32)
-        if style.last_ink:
-            channel_ink[:, last_glyph] = style.last_ink[c]
+        paint = (start[c] + (end[c] - start[c]) * ramp) * tone[c]
+        channel_ink = np.full((height if red else 1, width), ink[c], np.float32)
+        for rows, columns in red:
+            channel_ink[rows, columns] = RED[c]
         channels.append(paint + (channel_ink - paint) * alpha)
     return cv2.convertScaleAbs(cv2.merge(channels))  # the blend is never negative: this only rounds
 

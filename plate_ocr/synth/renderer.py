@@ -24,7 +24,8 @@ class PlateRenderer:
     Every argument is required: their values live in conf/renderer/ only, and code outside a Hydra run
     builds a renderer from there (plate_ocr.synth.config.default_renderer).
 
-    plate_types: weight of each plate type (plate_ocr.plate_format.PLATE_TYPES).
+    plate_types: weight of each plate type drawn (names of plate_ocr.plate_format.PLATE_TYPES), or None for
+        every type at its `share` there.
     provinces: share of plates for named provinces; the others split the rest evenly ({}: every
         province alike).
     office_a_share: share of plates whose second character is A, the others draw any letter.
@@ -51,7 +52,7 @@ class PlateRenderer:
 
     def __init__(
         self,
-        plate_types: Mapping[str, float],
+        plate_types: Mapping[str, float] | None,
         provinces: Mapping[str, float],
         office_a_share: float,
         serial_letters: Sequence[float],
@@ -68,7 +69,11 @@ class PlateRenderer:
         hanzi_pens: Sequence[float],
         camera: Mapping[str, object],
     ) -> None:
-        mix = dict(plate_types)
+        mix = (
+            dict(plate_types)
+            if plate_types is not None
+            else {name: plate_type.share for name, plate_type in PLATE_TYPES.items()}
+        )
         unknown = sorted(set(mix) - set(PLATE_TYPES))
         if unknown:
             raise ValueError(f"unknown plate types {unknown}; known: {list(PLATE_TYPES)}")

@@ -76,7 +76,8 @@ def test_reframe_config_is_the_default_vote():
 
 
 def test_bundled_reader_with_tta_reads_generated_plates():
-    renderer = default_renderer(camera={"defocus_sigma": [0, 0.3], "motion_blur_p": 0, "low_resolution_p": 0})
+    clean = {"defocus_sigma": [0, 0.3], "motion_blur_p": 0, "low_resolution_p": 0}
+    renderer = default_renderer(plate_types={"blue": 1.0}, camera=clean)
     plates = [renderer(np.random.default_rng([321, i])) for i in range(16)]
     reader = PlateReader.from_checkpoint(BUNDLED_CHECKPOINT, tta=ReframingVote())
     readings = reader.read([image for image, _ in plates])
@@ -87,7 +88,13 @@ def test_bundled_reader_with_tta_reads_generated_plates():
 
 @pytest.mark.slow
 def test_evaluate_with_tta_reports_every_plate(tmp_path):
-    run_entry("evaluate.py", "tta=reframe", *TINY_SYNTH, f"hydra.run.dir={tmp_path}")
+    run_entry(
+        "evaluate.py",
+        "tta=reframe",
+        "renderer.plate_types={blue: 1}",
+        *TINY_SYNTH,
+        f"hydra.run.dir={tmp_path}",
+    )
     metrics = json.loads((tmp_path / "metrics.json").read_text(encoding="utf-8"))
     assert metrics["num_samples"] == 32
     assert metrics["accuracy"] >= 0.75

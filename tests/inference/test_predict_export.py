@@ -13,6 +13,7 @@ from plate_ocr.cli.main import main
 from plate_ocr.decoding.grammar import plate_automaton
 from plate_ocr.inference.export import TOLERANCE, synthetic_crops
 from plate_ocr.inference.reader import PlateReader
+from plate_ocr.plate_format import DEFAULT_ALPHABET
 from tests.conftest import PROJECT_ROOT, TINY_SYNTH, run_entry
 
 pytestmark = pytest.mark.slow
@@ -122,7 +123,7 @@ def test_export_round_trip_matches_pytorch(checkpoint, crops, tmp_path, capsys):
     assert "max |logit diff|" in capsys.readouterr().out
     metadata = {p.key: json.loads(p.value) for p in onnx.load(str(out)).metadata_props}
     assert metadata["image_size"] == [32, 128] and metadata["precision"] == "fp32"
-    assert len(metadata["alphabet"]) == 67
+    assert metadata["alphabet"] == DEFAULT_ALPHABET
     assert metadata["net"]["_target_"] == "plate_ocr.models.crnn.CRNN"
 
     images, _ = crops

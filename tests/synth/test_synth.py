@@ -13,7 +13,7 @@ from plate_ocr.charset import Charset
 from plate_ocr.cli.main import main as plate_ocr
 from plate_ocr.data.crops import label_from_filename
 from plate_ocr.data.synth_plates import SynthPlates
-from plate_ocr.plate_format import DIGITS, DOUBLE_ROW_ASPECT, LETTERS, PLATE_TYPES, PROVINCES, SPECIALS
+from plate_ocr.plate_format import DIGITS, DOUBLE_ROW_ASPECT, LETTERS, MARKS, PLATE_TYPES, PROVINCES
 from plate_ocr.synth.camera import CameraEffects, detector_crop
 from plate_ocr.synth.config import default_renderer
 from plate_ocr.synth.fonts import CHINESE_FACES
@@ -33,9 +33,17 @@ GRAMMAR = {
     "blue": f"^.[A-HJ-NP-Z]{SERIAL}{{5}}$",
     "yellow": f"^.[A-HJ-NP-Z]{SERIAL}{{5}}$",
     "yellow_double": f"^.[A-HJ-NP-Z]{SERIAL}{{5}}$",
-    "green": f"^.[A-HJ-NP-Z]([DF]{SERIAL}[0-9]{{4}}|[0-9]{{5}}[DF])$",
+    "green": f"^.[A-HJ-NP-Z][DF]{SERIAL}[0-9]{{4}}$",
+    "green_large": "^.[A-HJ-NP-Z][0-9]{5}[DF]$",
     "police": f"^.[A-HJ-NP-Z]{SERIAL}{{4}}警$",
     "coach": f"^.[A-HJ-NP-Z]{SERIAL}{{4}}学$",
+    "trailer": f"^.[A-HJ-NP-Z]{SERIAL}{{4}}挂$",
+    "embassy": "^使[0-9]{6}$",
+    "consulate": "^.[A-HJ-NP-Z][0-9]{4}领$",
+    "hong_kong": f"^粤Z{SERIAL}{{4}}港$",
+    "macau": f"^粤Z{SERIAL}{{4}}澳$",
+    "civil_aviation": f"^民航{SERIAL}{{5}}$",
+    "emergency": f"^.[A-HJ-NP-Z]{SERIAL}{{4}}应急$",
 }
 
 
@@ -49,7 +57,7 @@ def test_every_plate_type_renders_a_valid_plate(plate_type):
         charset.validate(label)
         assert re.match(GRAMMAR[plate_type], label), label
         squat = (round(94 / DOUBLE_ROW_ASPECT[1]), round(94 / DOUBLE_ROW_ASPECT[0]))
-        heights = squat if plate_type == "yellow_double" else (24, 24)
+        heights = squat if PLATE_TYPES[plate_type].rows == 2 else (24, 24)
         assert image.shape[1:] == (94, 3) and image.dtype == np.uint8
         assert heights[0] <= image.shape[0] <= heights[1]
         assert image.std() > 5  # not a blank crop
@@ -223,7 +231,7 @@ def test_shear_leans_the_plate_sides_the_way_its_sign_says(shear_deg):
 
 @pytest.mark.parametrize("face", [*CHINESE_FACES, STROKED_CHINESE])
 def test_every_province_renders_in_every_chinese_face(face):
-    masks = {char: glyph(char, face, 0) for char in PROVINCES + SPECIALS}
+    masks = {char: glyph(char, face, 0) for char in PROVINCES + MARKS}
     for char, mask in masks.items():
         assert mask.shape == (64, 32) and 0.1 < mask.mean() < 0.8, char
     # A glyph the face lacks is drawn as its one "missing" box: no two provinces may look the same.
@@ -236,7 +244,7 @@ def test_every_province_renders_in_every_chinese_face(face):
 
 
 def test_plate_strokes_draw_the_recorded_hanzi_and_noto_sans_the_others():
-    for char in PROVINCES + SPECIALS:
+    for char in PROVINCES + MARKS:
         stroked, noto = glyph(char, STROKED_CHINESE, 1), glyph(char, CJK_FACE, 1)
         if char in HANZI_STROKES:
             assert np.abs(stroked - noto).mean() > 0.2, char

@@ -12,6 +12,7 @@ from PIL import Image
 
 from plate_ocr.data.crops import image_files, label_from_filename, read_image
 from plate_ocr.evaluation.visualize import image_grid
+from plate_ocr.plate_format import PLATE_TYPES
 from plate_ocr.preprocess import to_model_size
 from plate_ocr.synth.config import DEFAULT_RENDERER, default_renderer
 from plate_ocr.synth.probes.crop_stats import format_comparison, spread
@@ -38,6 +39,18 @@ def write_grid(renderer: PlateRenderer, count: int, path: Path, seed: int) -> No
     captions = [f"{label} ({plate_type})" for _, label, plate_type in plates]
     grid = image_grid([image for image, _, _ in plates], captions, columns=8, cell_width=192)
     Image.fromarray(grid).save(path)
+
+
+def write_type_grid(renderer: str, overrides: dict, per_row: int, path: Path, seed: int) -> None:
+    """A preview grid with a row of `per_row` plates of each plate type (plate_ocr.plate_format.PLATE_TYPES),
+    drawn by conf/renderer/`renderer` with `overrides`."""
+    images, captions = [], []
+    for plate_type in PLATE_TYPES:
+        drawer = default_renderer(renderer, **{**overrides, "plate_types": {plate_type: 1.0}})
+        for image, label, _ in rendered(drawer, per_row, seed):
+            images.append(image)
+            captions.append(f"{label} ({plate_type})")
+    Image.fromarray(image_grid(images, captions, columns=per_row, cell_width=192)).save(path)
 
 
 def compare_with(renderer: PlateRenderer, count: int, folder: Path, seed: int) -> str:
