@@ -150,6 +150,23 @@ def test_cli_writes_named_crops_and_a_grid(tmp_path, capsys):
     assert cv2.imread(str(tmp_path / "grid.png")).shape[1] == 8 * 192
 
 
+def test_cli_writes_a_row_of_each_plate_type(tmp_path, capsys):
+    plate_ocr(["synth", "--n", "3", "--grid", str(tmp_path / "types.png"), "--per-type"])
+    assert f"wrote 3 plates of each of the {len(PLATE_TYPES)} plate types" in capsys.readouterr().out
+    grid = cv2.imread(str(tmp_path / "types.png"))
+    assert grid.shape[1] == 3 * 192 and grid.shape[0] > len(PLATE_TYPES) * 24
+
+
+def test_red_marks_are_painted_red_and_black_plates_white_on_black():
+    embassy = render_plate("使014578", "embassy", 56, Lettering(), np.random.default_rng(0)).astype(int)
+    width = embassy.shape[1]
+    mark, serial = embassy[:, : width // 8], embassy[:, width // 3 :]
+    reddish = (mark[..., 0] - mark[..., 1:].max(axis=-1)) > 80
+    whitish = serial.min(axis=-1) > 150
+    assert reddish.sum() > 20 and not ((serial[..., 0] - serial[..., 1:].max(axis=-1)) > 80).any()
+    assert whitish.sum() > 50 and np.median(serial) < 80  # white glyphs on a black plate
+
+
 def test_lettering_strokes_and_width_change_only_their_glyphs():
     def plate(**lettering: float) -> np.ndarray:
         drawn = render_plate("皖A12345", "blue", 56, Lettering(**lettering), np.random.default_rng(0))
