@@ -6,7 +6,8 @@ import torch
 
 from plate_ocr.checkpoints import load_recognizer, with_architecture_of
 from plate_ocr.configs import compose_config
-from plate_ocr.plate_format import DEFAULT_ALPHABET
+from plate_ocr.decoding.grammar import plate_automaton
+from plate_ocr.plate_format import DEFAULT_ALPHABET, PLATE_LENGTHS
 from plate_ocr.system import PlateRecognizer
 from plate_ocr.training.run import build_model
 
@@ -52,3 +53,9 @@ def test_init_from_an_older_alphabet_adds_the_new_characters_and_keeps_the_rest(
 def test_the_bundled_model_is_continued_onto_the_plate_formats_alphabet():
     config = with_architecture_of(compose_config("train").model, "bundled")
     assert config.alphabet == DEFAULT_ALPHABET
+
+
+def test_the_grammar_of_an_older_alphabet_keeps_the_types_it_can_write():
+    grammar = plate_automaton(FIRST_ALPHABET, PLATE_LENGTHS)
+    assert grammar.accepts("皖A12345") and grammar.accepts("京A0001警") and grammar.accepts("皖AD12345")
+    assert not grammar.accepts("使014578") and not grammar.accepts("皖A1234挂")
