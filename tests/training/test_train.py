@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from plate_ocr.checkpoints import BUNDLED_CHECKPOINT
+from plate_ocr.plate_format import DEFAULT_ALPHABET
 from plate_ocr.tools import widen
 from tests.conftest import TINY_SYNTH, WIDER, run_entry
 
@@ -26,7 +27,7 @@ def test_train_then_evaluate_round_trip(tmp_path):
 
     checkpoint = torch.load(best, weights_only=True)
     assert checkpoint["hyper_parameters"]["image_size"] == [32, 128]
-    assert len(checkpoint["hyper_parameters"]["alphabet"]) == 67
+    assert checkpoint["hyper_parameters"]["alphabet"] == DEFAULT_ALPHABET
 
     result = run_entry("evaluate.py", f"ckpt={best}", *TINY_SYNTH, f"hydra.run.dir={eval_dir}")
     evaluated = json.loads((eval_dir / "metrics.json").read_text(encoding="utf-8"))
