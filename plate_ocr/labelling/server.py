@@ -20,7 +20,7 @@ from plate_ocr.charset import Charset
 from plate_ocr.data.labels_file import UNREADABLE
 from plate_ocr.labelling.order import NEEDS_FRAMINGS, CropReading
 from plate_ocr.labelling.session import LabellingSession
-from plate_ocr.plate_format import PROVINCES
+from plate_ocr.plate_format import MARKS, PROVINCES
 from plate_ocr.synth.fonts import chinese_face
 
 HOST = "127.0.0.1"
@@ -66,6 +66,7 @@ async def crops(request: Request) -> Response:
             "crops": session.crops(),
             "progress": session.progress(),
             "provinces": PROVINCES,
+            "marks": MARKS,  # the other hanzi plates carry: 警, 学, 使, 港, ...
             "unreadable": UNREADABLE,
             "framings": session.strategy in NEEDS_FRAMINGS,  # whether the readings' agreement was measured
         }

@@ -103,3 +103,19 @@ def test_type_a_plate_and_press_enter(browser, page, crops):
     ActionChains(browser).send_keys(Keys.ARROW_UP).perform()
     wait.until(lambda driver: shown(driver) == second)
     assert browser.find_element(By.ID, "plate").get_attribute("value") == UNREADABLE
+
+
+def test_a_mark_button_types_its_hanzi_at_the_cursor(browser, page, crops):
+    wait = WebDriverWait(browser, 10)
+    browser.get(page)
+    wait.until(lambda driver: driver.find_element(By.ID, "plate").get_attribute("value"))
+    first = shown(browser)
+    field = browser.find_element(By.ID, "plate")
+    field.clear()
+    field.send_keys("014578")
+    ActionChains(browser).send_keys(Keys.HOME).perform()
+    browser.find_element(By.XPATH, "//div[@id='marks']/button[text()='使']").click()
+    assert field.get_attribute("value") == "使014578"
+    ActionChains(browser).send_keys(Keys.ENTER).perform()
+    wait.until(lambda driver: shown(driver) != first)
+    assert read_labels(crops) == {first: "使014578"}
