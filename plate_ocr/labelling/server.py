@@ -3,12 +3,15 @@ folder and nothing else of the disk, and the labels saved through plate_ocr.labe
 
 from __future__ import annotations
 
+import io
 import socket
 from collections.abc import Sequence
+from functools import cache
 from importlib.resources import files
 from pathlib import Path
 
 import uvicorn
+from fontTools import subset
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -20,7 +23,7 @@ from plate_ocr.charset import Charset
 from plate_ocr.data.labels_file import UNREADABLE
 from plate_ocr.labelling.order import NEEDS_FRAMINGS, CropReading
 from plate_ocr.labelling.session import LabellingSession
-from plate_ocr.plate_format import MARKS, PROVINCES
+from plate_ocr.plate_format import DEFAULT_ALPHABET, MARKS, PROVINCES
 from plate_ocr.synth.fonts import chinese_face
 
 HOST = "127.0.0.1"
@@ -98,10 +101,23 @@ async def label(request: Request) -> Response:
     return JSONResponse({"name": name, "label": plate, "progress": session.progress()})
 
 
+@cache
+def page_font() -> bytes:
+    """PAGE_FACE cut down to the plate format's characters: about 30 kB to load instead of 17 MB, so that
+    the page's hanzi show at once (built on the first request, in half a second)."""
+    options = subset.Options()
+    face = subset.load_font(str(chinese_face(PAGE_FACE).path), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=DEFAULT_ALPHABET)
+    subsetter.subset(face)
+    cut = io.BytesIO()
+    subset.save_font(face, cut, options)
+    return cut.getvalue()
+
+
 async def font(request: Request) -> Response:
     # A Chinese face from a pip package, so that the provinces read on a machine without CJK fonts.
-    headers = {"Cache-Control": "max-age=86400"}
-    return FileResponse(chinese_face(PAGE_FACE).path, media_type="font/otf", headers=headers)
+    return Response(page_font(), media_type="font/otf", headers={"Cache-Control": "max-age=86400"})
 
 
 def bind(port: int) -> socket.socket:

@@ -1,12 +1,16 @@
 """The labelling app through Starlette's test client: saves, refusals, resuming, only the folder's crops."""
 
+import io
+
 import pytest
+from fontTools.ttLib import TTFont
 from starlette.testclient import TestClient
 
 from plate_ocr.charset import Charset
 from plate_ocr.data.crops import label_from_filename
 from plate_ocr.data.labels_file import LABELS_FILE, UNREADABLE, LabelsFileError, read_labels, write_labels
 from plate_ocr.labelling.server import create_app
+from plate_ocr.plate_format import MARKS, PROVINCES
 from tests.labelling.conftest import fake_readings
 
 
@@ -25,6 +29,13 @@ def test_the_page_and_the_crops_in_order(client):
     assert [crop["confidence"] for crop in state["crops"]] == [0.5, 0.6, 0.7, 0.8]  # least confident first
     assert state["progress"] == {"total": 4, "labelled": 0, "plates": 0, "right": 0}
     assert all(crop["label"] is None for crop in state["crops"])
+
+
+def test_the_font_holds_every_plate_hanzi_and_little_else(client):
+    served = client.get("/font").content
+    assert len(served) < 200_000  # the packaged face is 17 MB
+    characters = TTFont(io.BytesIO(served)).getBestCmap()
+    assert all(ord(char) in characters for char in PROVINCES + MARKS)
 
 
 def test_a_plate_is_saved_and_counted(client, crops):
